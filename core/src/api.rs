@@ -1,0 +1,177 @@
+//! Request and response bodies of Weaviate's backup API and the discovery endpoints,
+//! as documented in `openapi-v1.39.0.json`. Unknown response fields are ignored and optional
+//! ones default, so older and newer servers both parse.
+
+use serde::{Deserialize, Serialize};
+
+use crate::status::Status;
+
+/// Body of `POST /v1/backups/{backend}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupCreateRequest {
+    pub id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub include: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exclude: Vec<String>,
+}
+
+/// Body of `POST /v1/backups/{backend}/{id}/restore`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupRestoreRequest {
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub include: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exclude: Vec<String>,
+}
+
+/// 200 answer of create and restore: the job has started; `classes` is what the server selected.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StartedResponse {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub backend: String,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub status: Status,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// 200 answer of create-status and restore-status. Restore status carries no timestamps or size.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct StatusResponse {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub backend: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub status: Status,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default, rename = "startedAt")]
+    pub started_at: Option<String>,
+    #[serde(default, rename = "completedAt")]
+    pub completed_at: Option<String>,
+    /// GiB of pre-compression data; absent while 0.
+    #[serde(default)]
+    pub size: Option<f64>,
+}
+
+impl StatusResponse {
+    /// `completedAt` is serialized as the zero time while a backup runs.
+    pub fn completed_at(&self) -> Option<&str> {
+        self.completed_at
+            .as_deref()
+            .filter(|t| !t.starts_with("0001-01-01"))
+    }
+}
+
+/// `GET /v1/meta`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Meta {
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub hostname: Option<String>,
+    #[serde(default)]
+    pub modules: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Meta {
+    /// Enabled backup backends, by the short name the API takes (`backup-s3` → `s3`), sorted.
+    pub fn backup_backends(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .modules
+            .keys()
+            .filter_map(|k| k.strip_prefix("backup-"))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// `GET /v1/schema`, reduced to what the console needs.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Schema {
+    #[serde(default)]
+    pub classes: Vec<SchemaClass>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct SchemaClass {
+    pub class: String,
+}
+
+impl Schema {
+    pub fn collection_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.classes.iter().map(|c| c.class.clone()).collect();
+        v.sort();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_request_omits_empty_lists() {
+        let r = BackupCreateRequest {
+            id: "b1".into(),
+            include: vec!["Article".into()],
+            exclude: vec![],
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"id":"b1","include":["Article"]}"#
+        );
+    }
+
+    #[test]
+    fn status_response_with_zero_completed_time() {
+        let s: StatusResponse = serde_json::from_str(
+            r#"{"backend":"filesystem","id":"b1","path":"/x/b1","status":"STARTED",
+                "startedAt":"2026-08-20T10:00:01.002Z","completedAt":"0001-01-01T00:00:00.000Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.status, Status::Started);
+        assert_eq!(s.completed_at(), None);
+        assert_eq!(s.size, None);
+    }
+
+    #[test]
+    fn finished_status_response() {
+        let s: StatusResponse = serde_json::from_str(
+            r#"{"backend":"filesystem","completedAt":"2026-08-20T10:00:12.345Z","id":"nightly-1",
+                "path":"/var/lib/weaviate/backups/nightly-1","size":0.0123,
+                "startedAt":"2026-08-20T10:00:01.002Z","status":"SUCCESS"}"#,
+        )
+        .unwrap();
+        assert_eq!(s.completed_at(), Some("2026-08-20T10:00:12.345Z"));
+        assert_eq!(s.size, Some(0.0123));
+    }
+
+    #[test]
+    fn meta_lists_backup_backends_only() {
+        let m: Meta = serde_json::from_str(
+            r#"{"version":"1.39.0","modules":{"backup-filesystem":{"backupsPath":"/b"},
+                "backup-s3":{},"text2vec-openai":{}}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.backup_backends(), vec!["filesystem", "s3"]);
+    }
+
+    #[test]
+    fn schema_collection_names() {
+        let s: Schema =
+            serde_json::from_str(r#"{"classes":[{"class":"Paragraph","properties":[]},{"class":"Article"}]}"#)
+                .unwrap();
+        assert_eq!(s.collection_names(), vec!["Article", "Paragraph"]);
+    }
+}

@@ -1,0 +1,12 @@
+//! The Backup Console's logic, free of any browser API so it is tested natively in seconds.
+//!
+//! The app (top-level crate) only wires these types to the DOM, timers and `fetch`.
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod format;
+pub mod job;
+pub mod poll;
+pub mod status;
+pub mod validate;
