@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs everything the console's build, run and tests need, skipping what is already there.
+# Nothing is downloaded outside the package registries (crates.io, npm, Debian, Go proxy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/versions.sh
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (cold: ~12 min)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock, so derive it from there.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (cold: ~7 min)"
+  # Not --locked: one of its locked dependencies is missing from the registry.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# Debian's binaryen (wasm-opt 108) silently breaks the app; npm's binaryen is current.
+if [ ! -x .tools/node_modules/.bin/wasm-opt ] || \
+   ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
+  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/"
+  mkdir -p .tools
+  npm install --prefix .tools --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Debian chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if [ ! -x "$WEAVIATE_BIN" ]; then
+  say "building weaviate-server $WEAVIATE_VERSION from the Go module proxy (cold: ~5 min)"
+  mkdir -p "$(dirname "$WEAVIATE_BIN")"
+  CGO_ENABLED=0 GOBIN="$(dirname "$WEAVIATE_BIN")" \
+    go install "github.com/weaviate/weaviate/cmd/weaviate-server@$WEAVIATE_VERSION"
+fi
+
+# Offline builds below: fetch every crate now, while the registry is in reach.
+cargo fetch --quiet
+say "ready"

@@ -1,0 +1,9 @@
+# Pinned tool versions: the one place to change them. Sourced by the other scripts.
+# (wasm-bindgen-cli is not here: setup derives it from Cargo.lock.)
+TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than this machine's 1.95
+BINARYEN_VERSION=132           # must match Trunk.toml [tools] wasm_opt
+WEAVIATE_VERSION=v1.39.0
+WEAVIATE_BIN="${BACKUP_CONSOLE_CACHE:-$HOME/.cache/backup-console}/weaviate-$WEAVIATE_VERSION/weaviate-server"
+export WEAVIATE_BIN
+# trunk finds wasm-opt on PATH.
+export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"

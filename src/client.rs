@@ -1,0 +1,129 @@
+//! The one HTTP client: a function per Weaviate endpoint, every failure an [`ApiError`].
+
+use backup_core::api::{
+    BackupCreateRequest, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
+};
+use backup_core::error::ApiError;
+use backup_core::job::JobKind;
+use gloo_net::http::{Request, RequestBuilder};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use web_sys::AbortSignal;
+
+/// A Weaviate to talk to. The API key is kept in memory only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Client {
+    base_url: String,
+    api_key: Option<String>,
+}
+
+fn seg(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+impl Client {
+    /// `base_url` is normalized (no trailing slash); an empty key means anonymous access.
+    pub fn new(base_url: &str, api_key: &str) -> Client {
+        let key = api_key.trim();
+        Client {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            api_key: (!key.is_empty()).then(|| key.to_string()),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Weaviate rejects an `Authorization` header when it has no auth configured, so the
+    /// header is sent only with a key.
+    fn with_auth(&self, req: RequestBuilder) -> RequestBuilder {
+        match &self.api_key {
+            Some(k) => req.header("Authorization", &format!("Bearer {k}")),
+            None => req,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1{path}", self.base_url)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, abort: Option<&AbortSignal>) -> Result<T, ApiError> {
+        let req = self.with_auth(Request::get(&self.url(path))).abort_signal(abort);
+        read(req.send().await).await
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        // `.json` sets Content-Type: application/json; anything else gets a 415.
+        let req = self
+            .with_auth(Request::post(&self.url(path)))
+            .json(body)
+            .map_err(|e| ApiError::Decode(e.to_string()))?;
+        read(req.send().await).await
+    }
+
+    /// `GET /v1/meta`: version and enabled modules (the browser-safe health check: the
+    /// `.well-known` endpoints carry no CORS headers).
+    pub async fn meta(&self) -> Result<Meta, ApiError> {
+        self.get("/meta", None).await
+    }
+
+    /// `GET /v1/schema`.
+    pub async fn schema(&self) -> Result<Schema, ApiError> {
+        self.get("/schema", None).await
+    }
+
+    /// `POST /v1/backups/{backend}`.
+    pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> Result<StartedResponse, ApiError> {
+        self.post(&format!("/backups/{}", seg(backend)), body).await
+    }
+
+    /// `POST /v1/backups/{backend}/{id}/restore`.
+    pub async fn restore_backup(
+        &self,
+        backend: &str,
+        id: &str,
+        body: &BackupRestoreRequest,
+    ) -> Result<StartedResponse, ApiError> {
+        self.post(&format!("/backups/{}/{}/restore", seg(backend), seg(id)), body).await
+    }
+
+    /// `GET /v1/backups/{backend}/{id}` or `…/restore`, depending on the job's kind.
+    pub async fn job_status(
+        &self,
+        kind: JobKind,
+        backend: &str,
+        id: &str,
+        abort: Option<&AbortSignal>,
+    ) -> Result<StatusResponse, ApiError> {
+        let suffix = match kind {
+            JobKind::Backup => "",
+            JobKind::Restore => "/restore",
+        };
+        self.get(&format!("/backups/{}/{}{suffix}", seg(backend), seg(id)), abort).await
+    }
+}
+
+async fn read<T: DeserializeOwned>(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<T, ApiError> {
+    let resp = sent.map_err(|e| ApiError::Network(network_message(&e)))?;
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|e| ApiError::Network(network_message(&e)))?;
+    if !(200..300).contains(&status) {
+        return Err(ApiError::from_response(status, &text));
+    }
+    serde_json::from_str(&text).map_err(|e| {
+        ApiError::Decode(format!("unexpected answer from the server (HTTP {status}): {e}"))
+    })
+}
+
+fn network_message(e: &gloo_net::Error) -> String {
+    match e {
+        gloo_net::Error::JsError(js) => format!("network error: {}", js.message),
+        other => format!("network error: {other}"),
+    }
+}

@@ -1,0 +1,96 @@
+use backup_core::config::normalize_url;
+use backup_core::error::ApiError;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::client::Client;
+use crate::components::{ErrorAlert, TextField};
+use crate::state::{use_app_state, Connection};
+
+/// Where the admin points the console at a Weaviate: URL and optional API key.
+#[component]
+pub fn ConnectionForm(
+    /// URL from runtime configuration; connects at once when set.
+    #[prop(optional)]
+    initial_url: Option<String>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let url = RwSignal::new(initial_url.clone().unwrap_or_default());
+    let api_key = RwSignal::new(String::new());
+    let url_error = RwSignal::new(None::<String>);
+    let server_error = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+
+    let connect = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let base = match normalize_url(&url.get_untracked()) {
+            Ok(u) => u,
+            Err(e) => {
+                url_error.set(Some(e));
+                return;
+            }
+        };
+        url_error.set(None);
+        server_error.set(None);
+        busy.set(true);
+        let client = Client::new(&base, &api_key.get_untracked());
+        spawn_local(async move {
+            let result = Connection::discover(client).await;
+            let _ = busy.try_set(false);
+            match result {
+                Ok(c) => {
+                    let _ = state.connection.try_set(Some(c));
+                }
+                Err(e) => {
+                    let _ = server_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    if initial_url.is_some() {
+        connect();
+    }
+
+    let summary = move || {
+        state.connection.get().map(|c| {
+            format!("Connected to {} — Weaviate {}", c.client.base_url(), c.version)
+        })
+    };
+
+    view! {
+        <form
+            class="card connection"
+            aria-labelledby="connection-h"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                connect();
+            }
+        >
+            <h2 id="connection-h">"Connection"</h2>
+            <div class="field-grid">
+                <TextField
+                    id="weaviate-url"
+                    label="Weaviate URL"
+                    value=url
+                    error=url_error
+                    placeholder="http://localhost:8080"
+                />
+                <TextField
+                    id="api-key"
+                    label="API key"
+                    value=api_key
+                    error=Signal::stored(None::<String>)
+                    input_type="password"
+                    help="Leave empty for anonymous access. Kept in memory only."
+                />
+            </div>
+            <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
+                "Connect"
+            </button>
+            <p class="connection-summary" aria-live="polite">{summary}</p>
+            <ErrorAlert error=server_error />
+        </form>
+    }
+}

@@ -1,0 +1,15 @@
+//! What the admin sees, one component per file.
+
+mod connection_form;
+mod create_backup_form;
+mod error_alert;
+mod job_row;
+mod job_table;
+mod text_field;
+
+pub use connection_form::ConnectionForm;
+pub use create_backup_form::CreateBackupForm;
+pub use error_alert::ErrorAlert;
+pub use job_row::JobRow;
+pub use job_table::JobTable;
+pub use text_field::TextField;

@@ -1,0 +1,50 @@
+use leptos::prelude::*;
+
+/// A labelled text input with its validation message.
+#[component]
+pub fn TextField(
+    /// DOM id of the input; the message gets `{id}-error`.
+    id: &'static str,
+    /// Visible label, also the accessible name.
+    label: &'static str,
+    /// The input's value, two-way.
+    value: RwSignal<String>,
+    /// The rule this value broke, if any: marks the input `aria-invalid` and shows an alert.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+    /// `text` or `password`.
+    #[prop(default = "text")]
+    input_type: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    /// Help text under the field.
+    #[prop(optional)]
+    help: &'static str,
+    /// Extra content after the input (a button, say).
+    #[prop(optional)]
+    children: Option<Children>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <div class="field-row">
+                <input
+                    id=id
+                    name=id
+                    type=input_type
+                    placeholder=placeholder
+                    autocomplete="off"
+                    spellcheck="false"
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                    aria-invalid=move || error.get().map(|_| "true")
+                    aria-describedby=move || error.get().map(|_| described.clone())
+                />
+                {children.map(|c| c())}
+            </div>
+            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+            {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone() role="alert">{m}</p> })}
+        </div>
+    }
+}

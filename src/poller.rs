@@ -1,0 +1,94 @@
+//! The one owner of timers and status polling. A single interval ticks the clock and starts
+//! the status reads that are due (per the pure schedule in `backup_core::poll`); every
+//! in-flight read is aborted when the app unmounts.
+
+use std::collections::HashMap;
+
+use backup_core::poll::{PollPolicy, PollSlot};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_use_document_visibility::use_document_visibility;
+use leptos_use_interval_fn::use_interval_fn;
+use web_sys::{AbortController, VisibilityState};
+
+use crate::now_ms;
+use crate::state::{use_app_state, JobEntry};
+
+/// How often the poller looks for due work (and the clock advances).
+const TICK_MS: u64 = 500;
+
+/// Starts polling every non-terminal job in the app state until it ends.
+pub fn use_job_poller() {
+    let state = use_app_state();
+    let policy = PollPolicy::default();
+    let slots = StoredValue::new(HashMap::<String, PollSlot>::new());
+    let in_flight = StoredValue::new_local(HashMap::<String, AbortController>::new());
+    let visibility = use_document_visibility();
+    let hidden = move || visibility.get_untracked() == VisibilityState::Hidden;
+
+    // Coming back to the tab: everything is due at once.
+    Effect::new(move |was_hidden: Option<bool>| {
+        let is_hidden = visibility.get() == VisibilityState::Hidden;
+        if was_hidden == Some(true) && !is_hidden {
+            let now = now_ms();
+            slots.update_value(|s| s.values_mut().for_each(|slot| slot.hurry(now)));
+        }
+        is_hidden
+    });
+
+    let tick = move || {
+        let now = now_ms();
+        state.now.set(now);
+        let Some(conn) = state.connection.get_untracked() else { return };
+        for entry in state.jobs.get_untracked().entries() {
+            let JobEntry { key, job } = entry.clone();
+            let Some(snapshot) = job.try_get_untracked() else { continue };
+            if snapshot.is_terminal() {
+                continue;
+            }
+            let due = slots
+                .try_update_value(|s| {
+                    let slot = s.entry(key.clone()).or_default();
+                    let due = slot.is_due(now);
+                    if due {
+                        slot.begin();
+                    }
+                    due
+                })
+                .unwrap_or(false);
+            if !due {
+                continue;
+            }
+            let Ok(abort) = AbortController::new() else { continue };
+            let signal = abort.signal();
+            in_flight.update_value(|m| {
+                m.insert(key.clone(), abort);
+            });
+            let client = conn.client.clone();
+            spawn_local(async move {
+                let k = &snapshot.key;
+                let result = client.job_status(k.kind, &k.backend, &k.id, Some(&signal)).await;
+                if signal.aborted() {
+                    return;
+                }
+                let now = now_ms();
+                let updated = job.try_update(|j| {
+                    match &result {
+                        Ok(resp) => j.apply_status(resp, now),
+                        Err(e) => j.apply_poll_error(e, now),
+                    }
+                    policy.next_delay_ms(j.duration_ms(now), j.poll_failures, hidden())
+                });
+                if let Some(delay) = updated {
+                    let _ = slots.try_update_value(|s| s.entry(key.clone()).or_default().finish(now, delay));
+                }
+                let _ = in_flight.try_update_value(|m| m.remove(&key));
+            });
+        }
+    };
+    use_interval_fn(tick, TICK_MS);
+
+    on_cleanup(move || {
+        let _ = in_flight.try_update_value(|m| m.drain().for_each(|(_, a)| a.abort()));
+    });
+}

@@ -1,0 +1,97 @@
+//! End to end: a real Weaviate, the release bundle in headless Chromium, one backup through
+//! the console's create form, confirmed over REST.
+
+use std::time::Duration;
+
+use e2e::browser::{form_xpath, Browser};
+use e2e::repo_root;
+use e2e::rest::Rest;
+use e2e::static_server::StaticServer;
+use e2e::weaviate::{Options, Weaviate};
+use thirtyfour::prelude::*;
+
+fn console() -> StaticServer {
+    let dist = std::env::var("CONSOLE_DIST").map(Into::into).unwrap_or_else(|_| repo_root().join("dist"));
+    assert!(dist.join("index.html").exists(), "{} has no build: run `trunk build --release --offline`", dist.display());
+    StaticServer::start(&dist, "/")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backup_through_the_form_reaches_success() {
+    let wv = Weaviate::start(Options { name: "e2e-flow".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 30);
+    rest.create_collection("Paragraph");
+    rest.insert_objects("Paragraph", 10);
+    let site = console();
+    let b = Browser::start().await;
+
+    // Runtime configuration by query parameter: the console connects by itself.
+    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+
+    b.fill(&create, "Backend", "filesystem").await;
+    b.fill(&create, "Backup ID", "e2e-first").await;
+    b.fill(&create, "Include collections", "Article").await;
+    b.click_button(&create, "Start backup").await;
+
+    let job = "backup:filesystem:e2e-first";
+    b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(15)).await;
+    let status = b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], Duration::from_secs(90)).await;
+    assert_eq!(status, "SUCCESS", "error cell: {:?}", b.job_cell(job, "error").await);
+    let row = b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap();
+    let row_text = row.text().await.unwrap();
+    assert!(row_text.contains("Article") && !row_text.contains("Paragraph"), "{row_text}");
+    b.screenshot("create-backup-success").await;
+
+    // The server agrees, and the files are on disk.
+    let (code, body) = rest.call("GET", "/backups/filesystem/e2e-first", None);
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "SUCCESS");
+    assert!(wv.backups_dir.join("e2e-first/backup_config.json").exists());
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_form_validation_and_server_errors() {
+    let wv = Weaviate::start(Options { name: "e2e-forms".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 5);
+    let site = console();
+    let b = Browser::start().await;
+    b.goto(&site.url).await;
+
+    // Connection through the form.
+    let conn = form_xpath("Connection");
+    b.fill(&conn, "Weaviate URL", &wv.url).await;
+    b.click_button(&conn, "Connect").await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+
+    // An invalid id is rejected in the form, with the rule.
+    b.fill(&create, "Backup ID", "My Backup").await;
+    b.click_button(&create, "Start backup").await;
+    let id = b.field(&create, "Backup ID").await;
+    assert_eq!(id.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
+    let alert = b.wait_for(&format!("{create}//*[@role='alert' and contains(., 'lowercase')]"), Duration::from_secs(5)).await;
+    assert!(alert.text().await.unwrap().contains("lowercase"));
+    assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err(), "no job row for an invalid form");
+
+    // A duplicate id: the server's own message in the form's alert, and no phantom row.
+    let (code, body) = rest.call("POST", "/backups/filesystem", Some(serde_json::json!({"id": "taken"})));
+    assert_eq!(code, 200, "{body}");
+    rest.wait_backup("filesystem", "taken", Duration::from_secs(60));
+    b.fill(&create, "Backup ID", "taken").await;
+    b.click_button(&create, "Start backup").await;
+    let alert = b
+        .wait_for(&format!("{create}//*[@role='alert' and contains(., 'already exists')]"), Duration::from_secs(10))
+        .await;
+    let text = alert.text().await.unwrap();
+    assert!(text.contains("backup \"taken\" already exists at"), "{text}");
+    assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err(), "no phantom row");
+    b.screenshot("create-backup-duplicate").await;
+    b.quit().await;
+}
