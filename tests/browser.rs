@@ -1,0 +1,158 @@
+//! Components mounted in headless Chromium (wasm-bindgen-test), asserting on the DOM.
+
+use backup_core::api::StartedResponse;
+use backup_core::job::{Job, JobKind};
+use backup_core::status::Status;
+use backup_console::client::Client;
+use backup_console::components::{CreateBackupForm, ErrorAlert, JobTable};
+use backup_console::state::{AppState, Connection};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts `view` in a fresh container; keep the handle alive while asserting.
+fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> (Element, impl Drop) {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), view);
+    (host.into(), handle)
+}
+
+fn q(root: &Element, sel: &str) -> Option<Element> {
+    root.query_selector(sel).unwrap()
+}
+
+fn connected_state() -> AppState {
+    let state = AppState::new();
+    state.connection.set(Some(Connection {
+        // Never reached: these tests only exercise what happens before a request.
+        client: Client::new("http://127.0.0.1:9", ""),
+        version: "1.39.0".into(),
+        backends: vec!["filesystem".into()],
+        collections: vec!["Article".into(), "Paragraph".into()],
+    }));
+    state
+}
+
+fn job(id: &str) -> Job {
+    let resp: StartedResponse = serde_json::from_str(&format!(
+        r#"{{"id":"{id}","backend":"filesystem","classes":["Article"],"status":"STARTED"}}"#
+    ))
+    .unwrap();
+    Job::started(JobKind::Backup, "filesystem", &resp, 0)
+}
+
+fn set_input(root: &Element, sel: &str, value: &str) {
+    let input: HtmlInputElement = q(root, sel).unwrap().unchecked_into();
+    input.set_value(value);
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+}
+
+fn submit(root: &Element) {
+    let button: HtmlElement = q(root, "button[type=submit]").unwrap().unchecked_into();
+    button.click();
+}
+
+#[wasm_bindgen_test]
+async fn job_rows_show_exact_status_and_update_in_place() {
+    let state = connected_state();
+    state.jobs.update(|j| {
+        j.add(job("older"));
+        j.add(job("newer"));
+    });
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    leptos::task::tick().await;
+    let table = q(&root, "table").unwrap();
+    assert_eq!(q(&table, "caption").unwrap().text_content().unwrap(), "Jobs");
+    let rows = root.query_selector_all("tr[data-job]").unwrap();
+    assert_eq!(rows.length(), 2);
+    let first: Element = rows.get(0).unwrap().unchecked_into();
+    assert_eq!(first.get_attribute("data-job").unwrap(), "backup:filesystem:newer", "newest first");
+    let status = q(&root, "tr[data-job='backup:filesystem:older'] [data-col=status]").unwrap();
+    assert_eq!(status.text_content().unwrap(), "STARTED");
+
+    // A status change updates that row's cell, the same DOM node.
+    let entry = state.jobs.with_untracked(|j| j.entries()[1].clone());
+    entry.job.update(|j| j.status = Status::parse("SUCCESS"));
+    leptos::task::tick().await;
+    assert_eq!(status.text_content().unwrap(), "SUCCESS");
+    assert!(status.class_name().contains("status-success"));
+
+    // An unknown status from a newer server is shown as-is.
+    entry.job.update(|j| j.status = Status::parse("REINDEXING"));
+    leptos::task::tick().await;
+    assert_eq!(status.text_content().unwrap(), "REINDEXING");
+}
+
+#[wasm_bindgen_test]
+async fn invalid_id_is_flagged_and_nothing_is_started() {
+    let state = connected_state();
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <CreateBackupForm /> }
+    });
+    leptos::task::tick().await;
+    let form = q(&root, "form").unwrap();
+    let name_id = form.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(q(&root, &format!("#{name_id}")).unwrap().text_content().unwrap(), "Create backup");
+
+    set_input(&root, "#create-id", "My Backup");
+    submit(&root);
+    leptos::task::tick().await;
+    let id = q(&root, "#create-id").unwrap();
+    assert_eq!(id.get_attribute("aria-invalid").as_deref(), Some("true"));
+    let alert = q(&root, "#create-id-error[role=alert]").unwrap();
+    assert!(alert.text_content().unwrap().contains("lowercase"));
+    assert!(state.jobs.with_untracked(|j| j.entries().is_empty()));
+    let button = q(&root, "button[type=submit]").unwrap();
+    assert!(!button.has_attribute("disabled"), "no request in flight");
+}
+
+#[wasm_bindgen_test]
+async fn include_and_exclude_together_and_unknown_collection() {
+    let state = connected_state();
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <CreateBackupForm /> }
+    });
+    leptos::task::tick().await;
+    set_input(&root, "#create-id", "ok-id");
+    set_input(&root, "#create-include", "Article");
+    set_input(&root, "#create-exclude", "Paragraph");
+    submit(&root);
+    leptos::task::tick().await;
+    for f in ["#create-include", "#create-exclude"] {
+        assert_eq!(q(&root, f).unwrap().get_attribute("aria-invalid").as_deref(), Some("true"), "{f}");
+    }
+    assert!(q(&root, "#create-id").unwrap().get_attribute("aria-invalid").is_none());
+
+    set_input(&root, "#create-exclude", "");
+    set_input(&root, "#create-include", "article");
+    submit(&root);
+    leptos::task::tick().await;
+    let alert = q(&root, "#create-include-error[role=alert]").unwrap().text_content().unwrap();
+    assert!(alert.contains("did you mean Article"), "{alert}");
+    assert!(q(&root, "#create-exclude").unwrap().get_attribute("aria-invalid").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn server_text_is_escaped_in_alerts() {
+    let err = backup_core::error::ApiError::from_response(
+        422,
+        r#"{"error":[{"message":"class <b>Foo</b> doesn't exist"}]}"#,
+    );
+    let (root, _h) = mount(move || view! { <ErrorAlert error=Signal::stored(Some(err)) /> });
+    leptos::task::tick().await;
+    let alert = q(&root, "[role=alert]").unwrap();
+    assert!(q(&alert, "b").is_none(), "markup from the server is not interpreted");
+    let text = alert.text_content().unwrap();
+    assert!(text.contains("class <b>Foo</b> doesn't exist"), "{text}");
+    assert!(text.contains("case-sensitive"), "{text}");
+}
