@@ -8,13 +8,19 @@ source scripts/versions.sh
 export CHROMEDRIVER="$(command -v chromedriver)"
 export CARGO_TERM_COLOR=never
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 step() { printf '\n== %s\n' "$*"; }
 step "core unit tests (native)"
-cargo test -p backup-core
+cargo test -p backup-core --lib 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
-cargo test --target wasm32-unknown-unknown -p backup-console --test browser
+cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1 | tee -a "$log"
 step "release build"
 trunk build --release --offline
 bash scripts/size.sh
 step "end-to-end tests (real Weaviate $WEAVIATE_VERSION, headless Chromium)"
-cargo test -p e2e -- --test-threads=2
+cargo test -p e2e --tests -- --test-threads=2 2>&1 | tee -a "$log"
+
+# One closing line for the whole run (pipefail above already stopped on any failure).
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i) ~ /^passed/) p += $(i-1); if ($(i) ~ /^failed/) f += $(i-1) } }
+     END { printf "\nall suites: %d passed, %d failed\n", p, f }' "$log"
