@@ -2,6 +2,7 @@
 //! (`usecases/backup/handler.go`, `scheduler.go`) so nothing invalid is ever sent.
 
 use crate::api::{BackupCreateRequest, BackupRestoreRequest};
+use crate::version::{Capabilities, WILDCARDS_SINCE};
 
 /// A form field a rule can reject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,17 +64,106 @@ fn first_duplicate(names: &[String]) -> Option<&str> {
         .map(|(_, n)| n.as_str())
 }
 
-/// Names that are not existing collections. Matching is exact and case-sensitive, as the
-/// server's; `known` is `None` when the schema is not loaded (then nothing is flagged).
-fn unknown_names<'a>(names: &'a [String], known: Option<&[String]>) -> Vec<&'a str> {
-    match known {
-        None => vec![],
-        Some(known) => names
-            .iter()
-            .filter(|n| !known.contains(n))
-            .map(String::as_str)
-            .collect(),
+/// A name is a wildcard pattern when it has `*` or `?` (then `[...]` classes work too).
+pub fn is_pattern(name: &str) -> bool {
+    name.contains(['*', '?'])
+}
+
+/// Go's `path.Match`, as the server uses it: `*`, `?`, `[abc]`, `[a-z]`, `[^a]`.
+/// A malformed pattern matches nothing.
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+        // p starts after '['; returns (matched, chars consumed including ']').
+        let mut i = 0;
+        let negate = p.first() == Some(&'^');
+        if negate {
+            i += 1;
+        }
+        let mut matched = false;
+        let mut first = true;
+        loop {
+            let lo = *p.get(i)?;
+            if lo == ']' && !first {
+                return Some((matched != negate, i + 1));
+            }
+            first = false;
+            if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|c| *c != ']') {
+                let hi = p[i + 2];
+                matched |= lo <= c && c <= hi;
+                i += 3;
+            } else {
+                matched |= lo == c;
+                i += 1;
+            }
+        }
     }
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).any(|k| go(&p[1..], &n[k..])),
+            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
+            Some('[') => match (n.first(), class(&p[1..], n.first().copied().unwrap_or('\0'))) {
+                (Some(_), Some((true, used))) => go(&p[1 + used..], &n[1..]),
+                _ => false,
+            },
+            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// The collections `names` select from `known`: patterns expanded, duplicates removed.
+pub fn expand(names: &[String], known: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for n in names {
+        let hits: Vec<&String> = if is_pattern(n) {
+            known.iter().filter(|k| pattern_matches(n, k)).collect()
+        } else {
+            vec![n]
+        };
+        for h in hits {
+            if !out.contains(h) {
+                out.push(h.clone());
+            }
+        }
+    }
+    out
+}
+
+/// What the patterns in a typed list match, for display under the field; `None` without patterns.
+pub fn pattern_preview(text: &str, known: &[String]) -> Option<String> {
+    let names = parse_collection_list(text);
+    if !names.iter().any(|n| is_pattern(n)) {
+        return None;
+    }
+    let hits = expand(&names, known);
+    Some(if hits.is_empty() { "Matches no collection.".into() } else { format!("Matches: {}.", hits.join(", ")) })
+}
+
+/// The first rule a list of names breaks. `known` are the collections to match against (the
+/// schema for a create), `None` when unknown.
+fn check_names(names: &[String], known: Option<&[String]>, caps: Capabilities) -> Option<String> {
+    if let Some(d) = first_duplicate(names) {
+        return Some(format!("{d} is listed twice."));
+    }
+    if let Some(p) = names.iter().find(|n| is_pattern(n)) {
+        if !caps.wildcards {
+            return Some(format!(
+                "Wildcards need Weaviate {WILDCARDS_SINCE} or newer; this server would look for a collection named {p}."
+            ));
+        }
+    }
+    let known = known?;
+    if let Some(p) = names.iter().find(|n| is_pattern(n) && !known.iter().any(|k| pattern_matches(n, k))) {
+        return Some(format!(
+            "{p} matches no collection (the server would then take every collection)."
+        ));
+    }
+    let unknown: Vec<&str> =
+        names.iter().filter(|n| !is_pattern(n) && !known.contains(n)).map(String::as_str).collect();
+    (!unknown.is_empty()).then(|| unknown_message(&unknown, known))
 }
 
 fn unknown_message(unknown: &[&str], known: &[String]) -> String {
@@ -104,8 +194,9 @@ pub struct Selection {
 }
 
 impl SelectionForm {
-    /// Applies every rule; `known` are the existing collections (for a create) when loaded.
-    pub fn validate(&self, known: Option<&[String]>) -> Result<Selection, FieldErrors> {
+    /// Applies every rule; `known` are the collections names must match (the schema for a
+    /// create, the backup's classes for a restore) when known.
+    pub fn validate(&self, known: Option<&[String]>, caps: Capabilities) -> Result<Selection, FieldErrors> {
         let mut errs = FieldErrors::default();
         let backend = self.backend.trim().to_string();
         if backend.is_empty() {
@@ -123,12 +214,8 @@ impl SelectionForm {
             errs.add(Field::Exclude, msg);
         }
         for (field, names) in [(Field::Include, &include), (Field::Exclude, &exclude)] {
-            if let Some(d) = first_duplicate(names) {
-                errs.add(field, format!("{d} is listed twice."));
-            }
-            let unknown = unknown_names(names, known);
-            if !unknown.is_empty() {
-                errs.add(field, unknown_message(&unknown, known.unwrap_or_default()));
+            if let Some(m) = check_names(names, known, caps) {
+                errs.add(field, m);
             }
         }
         if errs.is_empty() {
@@ -153,6 +240,22 @@ impl Selection {
     }
 }
 
+/// Collections a restore would create that already exist: Weaviate accepts such a restore,
+/// then ends it FAILED. `backup_classes` are the backup's collections when known; without
+/// them every existing collection the selection does not rule out is a possible conflict.
+pub fn restore_conflicts(sel: &Selection, backup_classes: Option<&[String]>, existing: &[String]) -> Vec<String> {
+    let targets: Vec<String> = match (sel.include.is_empty(), backup_classes) {
+        (false, Some(classes)) => expand(&sel.include, classes),
+        (false, None) => expand(&sel.include, existing),
+        (true, classes) => {
+            let pool = classes.unwrap_or(existing);
+            let excluded = expand(&sel.exclude, pool);
+            pool.iter().filter(|c| !excluded.contains(c)).cloned().collect()
+        }
+    };
+    targets.into_iter().filter(|t| existing.contains(t)).collect()
+}
+
 /// A fresh, valid backup id from a UTC timestamp, e.g. `backup-20261123-1530`.
 pub fn generated_backup_id(year: u32, month: u32, day: u32, hour: u32, minute: u32) -> String {
     format!("backup-{year:04}{month:02}{day:02}-{hour:02}{minute:02}")
@@ -161,6 +264,8 @@ pub fn generated_backup_id(year: u32, month: u32, day: u32, hour: u32, minute: u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const ALL: Capabilities = Capabilities { wildcards: true };
 
     fn form(id: &str, include: &str, exclude: &str) -> SelectionForm {
         SelectionForm {
@@ -193,35 +298,35 @@ mod tests {
 
     #[test]
     fn include_and_exclude_are_exclusive() {
-        let e = form("b", "Article", "Paragraph").validate(None).unwrap_err();
+        let e = form("b", "Article", "Paragraph").validate(None, ALL).unwrap_err();
         assert!(e.get(Field::Include).unwrap().contains("not both"));
         assert!(e.get(Field::Exclude).unwrap().contains("not both"));
-        assert!(form("b", "Article", "").validate(None).is_ok());
-        assert!(form("b", "", "Article").validate(None).is_ok());
-        assert!(form("b", "", "").validate(None).is_ok());
+        assert!(form("b", "Article", "").validate(None, ALL).is_ok());
+        assert!(form("b", "", "Article").validate(None, ALL).is_ok());
+        assert!(form("b", "", "").validate(None, ALL).is_ok());
     }
 
     #[test]
     fn duplicates_are_rejected() {
-        let e = form("b", "Article, Article", "").validate(None).unwrap_err();
+        let e = form("b", "Article, Article", "").validate(None, ALL).unwrap_err();
         assert_eq!(e.get(Field::Include), Some("Article is listed twice."));
     }
 
     #[test]
     fn unknown_collections_flagged_case_sensitively() {
         let known = vec!["Article".to_string(), "Paragraph".to_string()];
-        let e = form("b", "article", "").validate(Some(&known)).unwrap_err();
+        let e = form("b", "article", "").validate(Some(&known), ALL).unwrap_err();
         let msg = e.get(Field::Include).unwrap();
         assert!(msg.contains("No such collection: article"), "{msg}");
         assert!(msg.contains("did you mean Article"), "{msg}");
-        let ok = form("b", "Article", "").validate(Some(&known)).unwrap();
+        let ok = form("b", "Article", "").validate(Some(&known), ALL).unwrap();
         assert_eq!(ok.include, vec!["Article"]);
-        assert!(form("b", "", "Nope").validate(Some(&known)).is_err());
+        assert!(form("b", "", "Nope").validate(Some(&known), ALL).is_err());
     }
 
     #[test]
     fn valid_form_builds_the_request() {
-        let s = form(" nightly-1 ", "Article Paragraph", "").validate(None).unwrap();
+        let s = form(" nightly-1 ", "Article Paragraph", "").validate(None, ALL).unwrap();
         let r = s.create_request();
         assert_eq!(r.id, "nightly-1");
         assert_eq!(r.include, vec!["Article", "Paragraph"]);
@@ -232,9 +337,55 @@ mod tests {
     fn empty_backend_and_id() {
         let mut f = form("", "", "");
         f.backend.clear();
-        let e = f.validate(None).unwrap_err();
+        let e = f.validate(None, ALL).unwrap_err();
         assert!(e.get(Field::Backend).is_some());
         assert_eq!(e.get(Field::Id), Some("Backup ID is required."));
+    }
+
+    #[test]
+    fn go_path_match_semantics() {
+        assert!(pattern_matches("Art*", "Article"));
+        assert!(pattern_matches("*", "Article"));
+        assert!(pattern_matches("A?thor", "Author"));
+        assert!(pattern_matches("[AP]*", "Paragraph"));
+        assert!(pattern_matches("[a-z]*", "x"));
+        assert!(!pattern_matches("[^A]*", "Article"));
+        assert!(!pattern_matches("art*", "Article"), "case-sensitive");
+        assert!(!pattern_matches("A?", "Art"));
+        assert!(!pattern_matches("[A", "A"), "malformed matches nothing");
+        assert!(!pattern_matches("", "A"));
+    }
+
+    #[test]
+    fn wildcards_expand_and_must_match_something() {
+        let known = vec!["Article".to_string(), "Author".to_string(), "Paragraph".to_string()];
+        assert_eq!(expand(&["A*".into(), "Article".into()], &known), vec!["Article", "Author"]);
+        assert_eq!(pattern_preview("A*", &known).unwrap(), "Matches: Article, Author.");
+        assert_eq!(pattern_preview("Zed*", &known).unwrap(), "Matches no collection.");
+        assert_eq!(pattern_preview("Article", &known), None);
+        let e = form("b", "Zed*", "").validate(Some(&known), ALL).unwrap_err();
+        assert!(e.get(Field::Include).unwrap().contains("matches no collection"));
+        assert!(form("b", "A*", "").validate(Some(&known), ALL).is_ok());
+    }
+
+    #[test]
+    fn wildcards_refused_on_old_servers() {
+        let old = Capabilities { wildcards: false };
+        let e = form("b", "A*", "").validate(None, old).unwrap_err();
+        assert!(e.get(Field::Include).unwrap().contains("1.36.0 or newer"));
+    }
+
+    #[test]
+    fn restore_conflicts_name_existing_collections() {
+        let existing = vec!["Article".to_string(), "Other".to_string()];
+        let backup = vec!["Article".to_string(), "Paragraph".to_string()];
+        let sel = |inc: &str, exc: &str| form("b", inc, exc).validate(None, ALL).unwrap();
+        assert_eq!(restore_conflicts(&sel("", ""), Some(&backup), &existing), vec!["Article"]);
+        assert!(restore_conflicts(&sel("Paragraph", ""), Some(&backup), &existing).is_empty());
+        assert!(restore_conflicts(&sel("", "Article"), Some(&backup), &existing).is_empty());
+        assert_eq!(restore_conflicts(&sel("A*", ""), Some(&backup), &existing), vec!["Article"]);
+        // Backup contents unknown: every existing collection not excluded may conflict.
+        assert_eq!(restore_conflicts(&sel("", "Other"), None, &existing), vec!["Article"]);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `backup-filesystem` module, fresh directories and free ports, so instances run side by side.
 
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -88,6 +89,14 @@ impl Weaviate {
             None => {
                 cmd.env("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "true");
             }
+        }
+        // The server must not outlive a test or dev stack that was killed without unwinding.
+        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
         }
         let child = cmd.spawn().expect("start weaviate-server");
         let mut wv = Weaviate {
