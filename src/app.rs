@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::{ConnectionForm, CreateBackupForm, JobTable};
+use crate::components::{ConnectionForm, CreateBackupForm, JobTable, RestoreBackupForm};
+use crate::journal::use_journal;
 use crate::poller::use_job_poller;
 use crate::runtime_config::{self, StartConfig};
 use crate::state::AppState;
@@ -10,6 +11,7 @@ use crate::state::AppState;
 pub fn App() -> impl IntoView {
     let state = AppState::new().provide();
     use_job_poller();
+    use_journal();
     let config = LocalResource::new(runtime_config::load);
     view! {
         <header class="topbar">
@@ -29,12 +31,16 @@ fn Console(cfg: StartConfig, state: AppState) -> impl IntoView {
     let StartConfig { weaviate_url, default_backend, notice } = cfg;
     view! {
         {notice.map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <ConnectionForm initial_url=weaviate_url.unwrap_or_default() />
         <Show
             when=connected
             fallback=|| view! { <p class="hint">"Connect to a Weaviate to start a backup."</p> }
         >
-            <CreateBackupForm default_backend=default_backend.clone().unwrap_or_default() />
+            <div class="forms">
+                <CreateBackupForm default_backend=default_backend.clone().unwrap_or_default() />
+                <RestoreBackupForm default_backend=default_backend.clone().unwrap_or_default() />
+            </div>
         </Show>
         <JobTable />
     }

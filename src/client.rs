@@ -1,7 +1,7 @@
 //! The one HTTP client: a function per Weaviate endpoint, every failure an [`ApiError`].
 
 use backup_core::api::{
-    BackupCreateRequest, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
+    BackupCreateRequest, BackupListItem, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
 };
 use backup_core::error::ApiError;
 use backup_core::job::JobKind;
@@ -76,6 +76,11 @@ impl Client {
     /// `POST /v1/backups/{backend}`.
     pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> Result<StartedResponse, ApiError> {
         self.post(&format!("/backups/{}", seg(backend)), body).await
+    }
+
+    /// `GET /v1/backups/{backend}`: the backend's backups, newest first (v1.32+).
+    pub async fn list_backups(&self, backend: &str) -> Result<Vec<BackupListItem>, ApiError> {
+        self.get(&format!("/backups/{}?order=desc", seg(backend)), None).await
     }
 
     /// `POST /v1/backups/{backend}/{id}/restore`.

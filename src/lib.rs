@@ -7,6 +7,7 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod journal;
 pub mod poller;
 pub mod runtime_config;
 pub mod state;

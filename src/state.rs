@@ -2,7 +2,9 @@
 //! methods, rows keyed by a stable id, each row's job in its own signal so a status change
 //! re-renders only that row.
 
+use backup_core::error::ApiError;
 use backup_core::job::Job;
+use backup_core::version::Capabilities;
 use leptos::prelude::*;
 
 use crate::client::Client;
@@ -12,10 +14,26 @@ use crate::client::Client;
 pub struct Connection {
     pub client: Client,
     pub version: String,
+    pub caps: Capabilities,
     /// Enabled backup backends (`filesystem`, `s3`, …).
     pub backends: Vec<String>,
     /// Existing collections, exact case.
     pub collections: Vec<String>,
+}
+
+impl Connection {
+    /// Connects: the version and backends from `/v1/meta`, the collections from `/v1/schema`.
+    pub async fn discover(client: Client) -> Result<Connection, ApiError> {
+        let meta = client.meta().await?;
+        let schema = client.schema().await?;
+        Ok(Connection {
+            caps: Capabilities::for_version(&meta.version),
+            version: meta.version.clone(),
+            backends: meta.backup_backends(),
+            collections: schema.collection_names(),
+            client,
+        })
+    }
 }
 
 /// One row of the job table.
@@ -26,21 +44,39 @@ pub struct JobEntry {
     pub job: RwSignal<Job>,
 }
 
-/// All jobs, newest first.
+/// All jobs, most recently added first.
 #[derive(Clone, Debug, Default)]
-pub struct Jobs(pub Vec<JobEntry>);
+pub struct Jobs(Vec<JobEntry>);
 
 impl Jobs {
     /// Adds a job at the top. A job with the same key (a restore of the same backup run
-    /// again, say) is replaced in place of the old row.
+    /// again, say) replaces the old row.
     pub fn add(&mut self, job: Job) {
         let key = job.key.to_string();
         self.0.retain(|e| e.key != key);
         self.0.insert(0, JobEntry { key, job: RwSignal::new(job) });
     }
 
+    /// Replaces every job (switching servers, loading the journal).
+    pub fn replace(&mut self, jobs: Vec<Job>) {
+        self.0.clear();
+        for j in jobs.into_iter().rev() {
+            self.add(j);
+        }
+    }
+
+    /// Drops finished jobs from view (and so from the journal).
+    pub fn clear_finished(&mut self) {
+        self.0.retain(|e| !e.job.with_untracked(Job::is_terminal));
+    }
+
     pub fn entries(&self) -> &[JobEntry] {
         &self.0
+    }
+
+    /// A snapshot of every job, tracking each row's signal.
+    pub fn snapshot(&self) -> Vec<Job> {
+        self.0.iter().map(|e| e.job.get()).collect()
     }
 }
 
@@ -51,6 +87,8 @@ pub struct AppState {
     pub jobs: RwSignal<Jobs>,
     /// The poller's clock, for live durations.
     pub now: RwSignal<u64>,
+    /// A notice for the whole page (e.g. an unreadable saved job list).
+    pub notice: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -59,6 +97,7 @@ impl AppState {
             connection: RwSignal::new(None),
             jobs: RwSignal::new(Jobs::default()),
             now: RwSignal::new(crate::now_ms()),
+            notice: RwSignal::new(None),
         }
     }
 
@@ -77,18 +116,4 @@ impl Default for AppState {
 /// The state provided by the app (or a test harness).
 pub fn use_app_state() -> AppState {
     expect_context::<AppState>()
-}
-
-impl Connection {
-    /// Connects: the version and backends from `/v1/meta`, the collections from `/v1/schema`.
-    pub async fn discover(client: Client) -> Result<Connection, backup_core::error::ApiError> {
-        let meta = client.meta().await?;
-        let schema = client.schema().await?;
-        Ok(Connection {
-            version: meta.version.clone(),
-            backends: meta.backup_backends(),
-            collections: schema.collection_names(),
-            client,
-        })
-    }
 }

@@ -1,7 +1,7 @@
 //! Components mounted in headless Chromium (wasm-bindgen-test), asserting on the DOM.
 
 use backup_core::api::StartedResponse;
-use backup_core::job::{Job, JobKind};
+use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
 use backup_console::client::Client;
 use backup_console::components::{CreateBackupForm, ErrorAlert, JobTable};
@@ -32,6 +32,7 @@ fn connected_state() -> AppState {
         // Never reached: these tests only exercise what happens before a request.
         client: Client::new("http://127.0.0.1:9", ""),
         version: "1.39.0".into(),
+        caps: backup_core::version::Capabilities::for_version("1.39.0"),
         backends: vec!["filesystem".into()],
         collections: vec!["Article".into(), "Paragraph".into()],
     }));
@@ -43,7 +44,7 @@ fn job(id: &str) -> Job {
         r#"{{"id":"{id}","backend":"filesystem","classes":["Article"],"status":"STARTED"}}"#
     ))
     .unwrap();
-    Job::started(JobKind::Backup, "filesystem", &resp, 0)
+    Job::started(JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: id.into() }, &resp, 0)
 }
 
 fn set_input(root: &Element, sel: &str, value: &str) {

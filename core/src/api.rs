@@ -71,6 +71,15 @@ impl StatusResponse {
     }
 }
 
+/// One item of `GET /v1/backups/{backend}` (v1.32+): create status only.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct BackupListItem {
+    pub id: String,
+    #[serde(default)]
+    pub classes: Vec<String>,
+    pub status: Status,
+}
+
 /// `GET /v1/meta`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Meta {
@@ -165,6 +174,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.backup_backends(), vec!["filesystem", "s3"]);
+    }
+
+    #[test]
+    fn list_items_parse_with_missing_fields() {
+        let l: Vec<BackupListItem> = serde_json::from_str(
+            r#"[{"id":"a","classes":["Article"],"status":"SUCCESS","size":0.1},{"id":"b","status":"STARTED"}]"#,
+        )
+        .unwrap();
+        assert_eq!(l[0].classes, vec!["Article"]);
+        assert!(l[1].classes.is_empty());
     }
 
     #[test]

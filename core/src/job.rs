@@ -60,10 +60,10 @@ pub struct Job {
 }
 
 impl Job {
-    /// A job the server just accepted.
-    pub fn started(kind: JobKind, backend: &str, resp: &StartedResponse, now_ms: u64) -> Job {
+    /// A job the server just accepted; keyed by what was sent (the answer echoes it).
+    pub fn started(key: JobKey, resp: &StartedResponse, now_ms: u64) -> Job {
         let mut job = Job {
-            key: JobKey { kind, backend: backend.to_string(), id: resp.id.clone() },
+            key,
             status: resp.status.clone(),
             classes: resp.classes.clone(),
             error: resp.error.clone().filter(|e| !e.is_empty()),
@@ -129,7 +129,7 @@ mod tests {
             r#"{"backend":"filesystem","classes":["Article"],"id":"b1","path":"/b/b1","status":"STARTED"}"#,
         )
         .unwrap();
-        Job::started(JobKind::Backup, "filesystem", &resp, 1_000)
+        Job::started(JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: "b1".into() }, &resp, 1_000)
     }
 
     fn status(json: &str) -> StatusResponse {

@@ -61,7 +61,7 @@ mod tests {
     fn job(id: &str) -> Job {
         let r: StartedResponse =
             serde_json::from_str(&format!(r#"{{"id":"{id}","status":"STARTED","classes":["A"]}}"#)).unwrap();
-        Job::started(JobKind::Backup, "filesystem", &r, 5)
+        Job::started(crate::job::JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: id.into() }, &r, 5)
     }
 
     #[test]

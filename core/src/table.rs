@@ -120,7 +120,7 @@ mod tests {
     fn job(id: &str, status: &str, started: u64) -> (String, Job) {
         let r: StartedResponse =
             serde_json::from_str(&format!(r#"{{"id":"{id}","status":"STARTED","classes":["Article"]}}"#)).unwrap();
-        let mut j = Job::started(JobKind::Backup, "filesystem", &r, started);
+        let mut j = Job::started(crate::job::JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: id.into() }, &r, started);
         j.status = Status::parse(status);
         (j.key.to_string(), j)
     }

@@ -1,15 +1,51 @@
+use backup_core::table::{SortBy, StatusFilter, TableView};
 use leptos::prelude::*;
 
 use crate::components::JobRow;
 use crate::state::use_app_state;
 
-/// Every job the console knows, newest first; rows keyed by `{kind}:{backend}:{id}`.
+/// Every job the console knows, filterable and sortable; rows keyed by `{kind}:{backend}:{id}`.
 #[component]
 pub fn JobTable() -> impl IntoView {
     let state = use_app_state();
-    let entries = move || state.jobs.with(|j| j.entries().to_vec());
+    let view_opts = RwSignal::new(TableView::default());
+    // Recomputes the order when any job changes; For keeps unchanged rows as they are.
+    let shown = Memo::new(move |_| {
+        let jobs: Vec<_> = state.jobs.with(|j| j.entries().iter().map(|e| (e.key.clone(), e.job.get())).collect());
+        view_opts.with(|v| v.arrange(&jobs))
+    });
+    let rows = move || {
+        let keys = shown.get();
+        state.jobs.with_untracked(|j| {
+            keys.iter().filter_map(|k| j.entries().iter().find(|e| &e.key == k).cloned()).collect::<Vec<_>>()
+        })
+    };
+    let total = move || state.jobs.with(|j| j.entries().len());
     view! {
         <section class="card jobs">
+            <div class="table-controls">
+                <div class="field">
+                    <label for="jobs-filter">"Filter jobs"</label>
+                    <input id="jobs-filter" type="search" placeholder="id, collection, error…"
+                        prop:value=move || view_opts.with(|v| v.text.clone())
+                        on:input=move |ev| view_opts.update(|v| v.text = event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="jobs-status">"Status filter"</label>
+                    <select id="jobs-status" on:change=move |ev| view_opts.update(|v| v.status = StatusFilter::from_label(&event_target_value(&ev)))>
+                        {StatusFilter::ALL.map(|f| view! { <option value=f.label()>{f.label()}</option> }).to_vec()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="jobs-sort">"Sort by"</label>
+                    <select id="jobs-sort" on:change=move |ev| view_opts.update(|v| v.sort = SortBy::from_label(&event_target_value(&ev)))>
+                        {SortBy::ALL.map(|s| view! { <option value=s.label()>{s.label()}</option> }).to_vec()}
+                    </select>
+                </div>
+                <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
+                    "Clear finished"
+                </button>
+            </div>
             <table>
                 <caption>"Jobs"</caption>
                 <thead>
@@ -26,14 +62,18 @@ pub fn JobTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=entries key=|e| e.key.clone() let:entry>
+                    <For each=rows key=|e| e.key.clone() let:entry>
                         <JobRow entry />
                     </For>
                 </tbody>
             </table>
-            <Show when=move || state.jobs.with(|j| j.entries().is_empty())>
-                <p class="empty">"No jobs yet. Backups and restores you start appear here."</p>
-            </Show>
+            <p class="empty">
+                {move || match (total(), shown.with(Vec::len)) {
+                    (0, _) => "No jobs yet. Backups and restores you start appear here.".to_string(),
+                    (t, s) if s < t => format!("Showing {s} of {t} jobs."),
+                    _ => String::new(),
+                }}
+            </p>
         </section>
     }
 }

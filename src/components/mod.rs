@@ -5,6 +5,8 @@ mod create_backup_form;
 mod error_alert;
 mod job_row;
 mod job_table;
+mod restore_backup_form;
+mod selection_fields;
 mod text_field;
 
 pub use connection_form::ConnectionForm;
@@ -12,4 +14,6 @@ pub use create_backup_form::CreateBackupForm;
 pub use error_alert::ErrorAlert;
 pub use job_row::JobRow;
 pub use job_table::JobTable;
+pub use restore_backup_form::RestoreBackupForm;
+pub use selection_fields::{SelectionFields, SelectionInputs};
 pub use text_field::TextField;

@@ -1,10 +1,11 @@
 use leptos::prelude::*;
 
-/// A labelled text input with its validation message.
+/// A labelled text input with its help, a live note, and its validation message.
 #[component]
 pub fn TextField(
     /// DOM id of the input; the message gets `{id}-error`.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// Visible label, also the accessible name.
     label: &'static str,
     /// The input's value, two-way.
@@ -19,6 +20,12 @@ pub fn TextField(
     /// Help text under the field.
     #[prop(optional)]
     help: &'static str,
+    /// A live note under the field (what a pattern matches, say), announced politely.
+    #[prop(optional, into)]
+    note: MaybeProp<String>,
+    /// Id of a `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: &'static str,
     /// Extra content after the input (a button, say).
     #[prop(optional)]
     children: Option<Children>,
@@ -27,23 +34,27 @@ pub fn TextField(
     let described = error_id.clone();
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <div class="field-row">
                 <input
-                    id=id
+                    id=id.clone()
                     name=id
                     type=input_type
                     placeholder=placeholder
+                    list=(!list.is_empty()).then_some(list)
                     autocomplete="off"
                     spellcheck="false"
                     prop:value=move || value.get()
                     on:input=move |ev| value.set(event_target_value(&ev))
+                    // Autofill and programmatic clears fire only `change`.
+                    on:change=move |ev| value.set(event_target_value(&ev))
                     aria-invalid=move || error.get().map(|_| "true")
                     aria-describedby=move || error.get().map(|_| described.clone())
                 />
                 {children.map(|c| c())}
             </div>
             {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+            <p class="note" aria-live="polite">{move || note.get()}</p>
             {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone() role="alert">{m}</p> })}
         </div>
     }

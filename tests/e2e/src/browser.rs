@@ -139,6 +139,25 @@ impl Browser {
         }
     }
 
+    /// How many requests the page has sent whose URL contains `fragment` (Resource Timing).
+    pub async fn requests_to(&self, fragment: &str) -> u64 {
+        let r = self
+            .driver
+            .execute(
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length",
+                vec![serde_json::json!(fragment)],
+            )
+            .await
+            .expect("count requests");
+        r.json().as_u64().unwrap_or(0)
+    }
+
+    /// Text of the first `role=alert` inside `scope` that contains `needle`, waiting for it.
+    pub async fn alert_containing(&self, scope: &str, needle: &str, timeout: Duration) -> String {
+        let xp = format!("{scope}//*[@role='alert' and contains(., {})]", lit(needle));
+        self.wait_for(&xp, timeout).await.text().await.unwrap()
+    }
+
     pub async fn body_text(&self) -> String {
         match self.driver.find(By::Tag("body")).await {
             Ok(b) => b.text().await.unwrap_or_default(),

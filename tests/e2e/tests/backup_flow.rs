@@ -3,18 +3,13 @@
 
 use std::time::Duration;
 
+mod common;
+
+use common::console;
 use e2e::browser::{form_xpath, Browser};
-use e2e::repo_root;
 use e2e::rest::Rest;
-use e2e::static_server::StaticServer;
 use e2e::weaviate::{Options, Weaviate};
 use thirtyfour::prelude::*;
-
-fn console() -> StaticServer {
-    let dist = std::env::var("CONSOLE_DIST").map(Into::into).unwrap_or_else(|_| repo_root().join("dist"));
-    assert!(dist.join("index.html").exists(), "{} has no build: run `trunk build --release --offline`", dist.display());
-    StaticServer::start(&dist, "/")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn backup_through_the_form_reaches_success() {
@@ -71,13 +66,36 @@ async fn connect_form_validation_and_server_errors() {
     let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
 
-    // An invalid id is rejected in the form, with the rule.
+    // Invalid input is rejected in the form, with the rule, and nothing is sent.
+    let sent_before = b.requests_to("/v1/backups").await;
     b.fill(&create, "Backup ID", "My Backup").await;
     b.click_button(&create, "Start backup").await;
     let id = b.field(&create, "Backup ID").await;
     assert_eq!(id.attr("aria-invalid").await.unwrap().as_deref(), Some("true"));
-    let alert = b.wait_for(&format!("{create}//*[@role='alert' and contains(., 'lowercase')]"), Duration::from_secs(5)).await;
-    assert!(alert.text().await.unwrap().contains("lowercase"));
+    b.alert_containing(&create, "lowercase", Duration::from_secs(5)).await;
+
+    b.fill(&create, "Backup ID", "fine-id").await;
+    b.fill(&create, "Include collections", "Article").await;
+    b.fill(&create, "Exclude collections", "Article").await;
+    b.click_button(&create, "Start backup").await;
+    b.alert_containing(&create, "not both", Duration::from_secs(5)).await;
+    for label in ["Include collections", "Exclude collections"] {
+        let f = b.field(&create, label).await;
+        assert_eq!(f.attr("aria-invalid").await.unwrap().as_deref(), Some("true"), "{label}");
+    }
+
+    b.fill(&create, "Exclude collections", "").await;
+    b.fill(&create, "Include collections", "article").await;
+    b.click_button(&create, "Start backup").await;
+    let text = b.alert_containing(&create, "No such collection", Duration::from_secs(5)).await;
+    assert!(text.contains("did you mean Article"), "{text}");
+
+    b.fill(&create, "Include collections", "Zed*").await;
+    b.click_button(&create, "Start backup").await;
+    b.alert_containing(&create, "matches no collection", Duration::from_secs(5)).await;
+    b.fill(&create, "Include collections", "").await;
+
+    assert_eq!(b.requests_to("/v1/backups").await, sent_before, "no request for invalid input");
     assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err(), "no job row for an invalid form");
 
     // A duplicate id: the server's own message in the form's alert, and no phantom row.

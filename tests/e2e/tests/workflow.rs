@@ -1,0 +1,169 @@
+//! The backup and restore workflow end to end: real Weaviate, release bundle, headless Chromium.
+
+mod common;
+
+use std::time::Duration;
+
+use common::console;
+use e2e::browser::{form_xpath, Browser};
+use e2e::rest::Rest;
+use e2e::weaviate::{ApiKey, Options, Weaviate};
+use thirtyfour::prelude::*;
+
+const LONG: Duration = Duration::from_secs(90);
+
+async fn open(b: &Browser, site: &str, wv: &Weaviate) {
+    b.goto(&format!("{site}?weaviate={}", wv.url)).await;
+    b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
+}
+
+async fn row_text(b: &Browser, job: &str) -> String {
+    b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn include_backup_restore_after_delete_and_exclude_backup() {
+    let wv = Weaviate::start(Options { name: "e2e-workflow".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 30);
+    rest.create_collection("Paragraph");
+    rest.insert_objects("Paragraph", 10);
+    let site = console();
+    let b = Browser::start().await;
+    open(&b, &site.url, &wv).await;
+    let (create, restore) = (form_xpath("Create backup"), form_xpath("Restore backup"));
+
+    // 1. Include one collection → SUCCESS, and the row names it.
+    b.fill(&create, "Backup ID", "inc-1").await;
+    b.fill(&create, "Include collections", "Article").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:inc-1";
+    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    let text = row_text(&b, job).await;
+    assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
+
+    // Delete it over REST, restore through the form → SUCCESS, objects back.
+    rest.delete_collection("Article");
+    b.fill(&restore, "Backup ID", "inc-1").await;
+    b.click_button(&restore, "Start restore").await;
+    let rjob = "restore:filesystem:inc-1";
+    let st = b.wait_job_status(rjob, &["SUCCESS", "FAILED", "CANCELED"], LONG).await;
+    assert_eq!(st, "SUCCESS", "error: {:?}", b.job_cell(rjob, "error").await);
+    assert_eq!(rest.object_count("Article"), 30);
+
+    // 2. Exclude → the server's classes leave it out.
+    b.fill(&create, "Backup ID", "exc-1").await;
+    b.fill(&create, "Include collections", "").await;
+    b.fill(&create, "Exclude collections", "Paragraph").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:exc-1";
+    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    let text = row_text(&b, job).await;
+    assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
+    let (_, body) = rest.call("GET", "/backups/filesystem", None);
+    let item = body.as_array().unwrap().iter().find(|i| i["id"] == "exc-1").unwrap().clone();
+    assert_eq!(item["classes"], serde_json::json!(["Article"]));
+    b.screenshot("workflow").await;
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
+    let wv = Weaviate::start(Options { name: "e2e-conflict".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 5);
+    rest.call("POST", "/backups/filesystem", Some(serde_json::json!({"id": "snap"})));
+    rest.wait_backup("filesystem", "snap", LONG);
+    let site = console();
+    let b = Browser::start().await;
+    open(&b, &site.url, &wv).await;
+    let restore = form_xpath("Restore backup");
+
+    let sent = b.requests_to("/restore").await;
+    b.fill(&restore, "Backup ID", "snap").await;
+    b.click_button(&restore, "Start restore").await;
+    let warning = b.alert_containing(&restore, "already exist", Duration::from_secs(15)).await;
+    assert!(warning.contains("Article"), "{warning}");
+    assert_eq!(b.requests_to("/restore").await, sent, "nothing sent before confirmation");
+    b.screenshot("restore-preflight").await;
+
+    b.click_button(&restore, "Restore anyway").await;
+    let job = "restore:filesystem:snap";
+    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "FAILED");
+    let err = b.job_cell(job, "error").await.unwrap();
+    assert!(err.contains("already exists"), "{err}");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
+    let wv = Weaviate::start(Options { name: "e2e-reload".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 20);
+    let site = console();
+    let b = Browser::start().await;
+    open(&b, &site.url, &wv).await;
+    let create = form_xpath("Create backup");
+
+    b.fill(&create, "Backup ID", "survives-reload").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:survives-reload";
+    // Reload while it runs (the coordinator reports SUCCESS no sooner than ~2 s).
+    assert_eq!(b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(10)).await, "STARTED");
+    b.driver.refresh().await.unwrap();
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    let stored: String = b
+        .driver
+        .execute("return localStorage.getItem('backup-console.journal')", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(stored.contains("survives-reload") && !stored.contains("Bearer"), "{stored}");
+
+    // A corrupt stored value: a notice, no crash, and the console still works.
+    b.driver.execute("localStorage.setItem('backup-console.journal', '{not json')", vec![]).await.unwrap();
+    b.driver.refresh().await.unwrap();
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.wait_for("//*[@role='status' and contains(., 'could not be read')]", Duration::from_secs(10)).await;
+    b.fill(&create, "Backup ID", "after-corrupt").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:after-corrupt", &["SUCCESS"], LONG).await, "SUCCESS");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_key_server_401_then_right_key_succeeds() {
+    let key = ApiKey { key: "s3cret-key".into(), user: "admin".into() };
+    let wv = Weaviate::start(Options { name: "e2e-auth".into(), api_key: Some(key.clone()) });
+    let mut rest = Rest::new(&wv.url);
+    rest.api_key = Some(key.key.clone());
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 5);
+    let site = console();
+    let b = Browser::start().await;
+    let conn = form_xpath("Connection");
+
+    // No key: the server's 401 text and what to do.
+    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    let text = b.alert_containing(&conn, "401", Duration::from_secs(30)).await;
+    assert!(text.contains("anonymous access not enabled"), "{text}");
+    assert!(text.contains("API key"), "{text}");
+
+    // Wrong key, then the right one.
+    b.fill(&conn, "API key", "wrong").await;
+    b.click_button(&conn, "Connect").await;
+    b.alert_containing(&conn, "invalid api key", Duration::from_secs(15)).await;
+    b.fill(&conn, "API key", &key.key).await;
+    b.click_button(&conn, "Connect").await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.fill(&create, "Backup ID", "with-key").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:with-key", &["SUCCESS", "FAILED"], LONG).await, "SUCCESS");
+    b.quit().await;
+}
