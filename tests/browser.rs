@@ -157,3 +157,48 @@ async fn server_text_is_escaped_in_alerts() {
     assert!(text.contains("class <b>Foo</b> doesn't exist"), "{text}");
     assert!(text.contains("case-sensitive"), "{text}");
 }
+
+#[wasm_bindgen_test]
+async fn table_filters_and_clears_finished_jobs() {
+    let state = connected_state();
+    state.jobs.update(|j| {
+        j.add(job("alpha"));
+        j.add(job("beta"));
+    });
+    let done = state.jobs.with_untracked(|j| j.entries()[0].job);
+    done.update(|j| j.status = Status::parse("SUCCESS"));
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    leptos::task::tick().await;
+    let rows = || root.query_selector_all("tr[data-job]").unwrap().length();
+    assert_eq!(rows(), 2);
+
+    set_input(&root, "#jobs-filter", "alp");
+    leptos::task::tick().await;
+    assert_eq!(rows(), 1);
+    assert!(q(&root, "tr[data-job='backup:filesystem:alpha']").is_some());
+    set_input(&root, "#jobs-filter", "");
+
+    let status: web_sys::HtmlSelectElement = q(&root, "#jobs-status").unwrap().unchecked_into();
+    status.set_value("Succeeded");
+    status.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(rows(), 1);
+    assert!(q(&root, "tr[data-job='backup:filesystem:beta']").is_some());
+    status.set_value("All");
+    status.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+
+    let clear: HtmlElement = root
+        .query_selector_all("button")
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .unchecked_into();
+    assert_eq!(clear.text_content().unwrap(), "Clear finished");
+    clear.click();
+    leptos::task::tick().await;
+    assert_eq!(rows(), 1);
+    assert!(q(&root, "tr[data-job='backup:filesystem:alpha']").is_some(), "running job stays");
+}

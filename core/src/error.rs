@@ -112,7 +112,6 @@ impl ApiError {
 
     /// A one-line human hint: what this means and what to do about it.
     pub fn hint(&self) -> Option<&'static str> {
-        let m = self.message();
         match self {
             ApiError::Network(_) => Some(
                 "The server is unreachable from this page: check the URL, that Weaviate is running, \
@@ -122,30 +121,33 @@ impl ApiError {
                 "Authentication failed: set the API key, or fix it if it is wrong.",
             ),
             ApiError::Forbidden(_) => Some("This API key lacks backup permission for these collections."),
-            _ if m.contains("already in progress") => {
-                Some("Another backup or restore is running: wait for it or cancel it.")
-            }
-            _ if m.contains("already exists at") => {
-                Some("A backup with this ID already exists on this backend: choose another ID.")
-            }
-            _ if m.contains("did you enable the right module") => Some(
-                "This backend is not enabled on the server (ENABLE_MODULES, e.g. backup-filesystem).",
-            ),
-            _ if m.contains("doesn't exist") => {
-                Some("Collection names are case-sensitive: check the spelling.")
-            }
-            _ if m.contains("already exists") => Some(
-                "The collection already exists: delete it first, or exclude it from the restore.",
-            ),
-            _ if m.contains("no available classes to backup") => {
-                Some("The database has no collections yet: there is nothing to back up.")
-            }
-            _ if m.contains("unsupported media type") => {
-                Some("The request was sent with the wrong content type.")
-            }
-            _ => None,
+            ApiError::NotFound(_) => Some("No backup with this ID on this backend (IDs are lowercase)."),
+            _ => message_hint(self.message()),
         }
     }
+}
+
+/// A hint for a Weaviate error text, wherever it shows up (an HTTP answer, or the `error` of a
+/// FAILED job).
+pub fn message_hint(m: &str) -> Option<&'static str> {
+    const RULES: &[(&str, &str)] = &[
+        ("already in progress", "Another backup or restore is running: wait for it or cancel it."),
+        ("local filesystem backend is not viable", "The filesystem backend works on single-node clusters only: use s3, gcs or azure."),
+        ("cannot resolve hostname", "The backup was taken on a node with another name: keep CLUSTER_HOSTNAME stable or map node names."),
+        ("is not yet released", "The cluster is still busy with the previous operation: try again shortly."),
+        ("leader not found", "The cluster is still busy with the previous operation: try again shortly."),
+        ("invalid backup in scheduler", "Only a backup whose status is SUCCESS can be restored."),
+        ("nothing left to restore", "Everything was excluded: leave at least one collection in."),
+        ("empty class list", "Everything was excluded: leave at least one collection in."),
+        ("already exists at", "A backup with this ID already exists on this backend: choose another ID."),
+        ("did you enable the right module", "This backend is not enabled on the server (ENABLE_MODULES, e.g. backup-filesystem)."),
+        ("doesn't exist", "Collection names are case-sensitive: check the spelling."),
+        ("already exists", "The collection already exists: delete it first, or exclude it from the restore."),
+        ("no available classes to backup", "The database has no collections yet: there is nothing to back up."),
+        ("unsupported media type", "The request was sent with the wrong content type."),
+        ("might be down", "A node stopped answering during the job: check the cluster's health."),
+    ];
+    RULES.iter().find(|(needle, _)| m.contains(needle)).map(|(_, hint)| *hint)
 }
 
 impl std::fmt::Display for ApiError {
@@ -228,5 +230,17 @@ mod tests {
         assert!(ApiError::Forbidden("rbac: forbidden".into()).hint().unwrap().contains("permission"));
         assert!(ApiError::Network("x".into()).hint().unwrap().contains("unreachable"));
         assert!(!ApiError::Unprocessable("x".into()).is_transient());
+        let fs = ApiError::Unprocessable(
+            "local filesystem backend is not viable for backing up a node cluster, try s3 or gcs".into(),
+        );
+        assert!(fs.hint().unwrap().contains("single-node"));
+        let missing = ApiError::from_response(404, r#"{"error":[{"message":"backup id \"x\" does not exist: metadata not found"}]}"#);
+        assert!(missing.hint().unwrap().contains("No backup with this ID"));
+        let not_success = ApiError::Unprocessable("invalid backup in scheduler /b/x status: STARTED".into());
+        assert!(not_success.hint().unwrap().contains("SUCCESS"));
+        let restore_exists = ApiError::Unprocessable(
+            "could not restore classes: [\"Article\": error when trying to restore class: class name Article already exists]".into(),
+        );
+        assert!(restore_exists.hint().unwrap().contains("delete it first"));
     }
 }

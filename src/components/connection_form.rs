@@ -2,6 +2,8 @@ use backup_core::config::normalize_url;
 use backup_core::error::ApiError;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_use_storage::use_session_storage;
+use codee::string::FromToStringCodec;
 
 use crate::client::Client;
 use crate::components::{ErrorAlert, TextField};
@@ -16,7 +18,11 @@ pub fn ConnectionForm(
 ) -> impl IntoView {
     let state = use_app_state();
     let url = RwSignal::new(initial_url.clone().unwrap_or_default());
-    let api_key = RwSignal::new(String::new());
+    // Opt-in only: the key survives a reload of this tab, never the browser session.
+    let (saved_key, set_saved_key, forget_key) =
+        use_session_storage::<String, FromToStringCodec>("backup-console.api-key");
+    let api_key = RwSignal::new(saved_key.get_untracked());
+    let remember = RwSignal::new(!saved_key.get_untracked().is_empty());
     let url_error = RwSignal::new(None::<String>);
     let server_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
@@ -35,7 +41,13 @@ pub fn ConnectionForm(
         url_error.set(None);
         server_error.set(None);
         busy.set(true);
-        let client = Client::new(&base, &api_key.get_untracked());
+        let key = api_key.get_untracked();
+        if remember.get_untracked() && !key.is_empty() {
+            set_saved_key.set(key.clone());
+        } else {
+            forget_key();
+        }
+        let client = Client::new(&base, &key);
         spawn_local(async move {
             let result = Connection::discover(client).await;
             let _ = busy.try_set(false);
@@ -83,8 +95,13 @@ pub fn ConnectionForm(
                     value=api_key
                     error=Signal::stored(None::<String>)
                     input_type="password"
-                    help="Leave empty for anonymous access. Kept in memory only."
+                    help="Leave empty for anonymous access. Kept in memory unless you choose to remember it."
                 />
+            </div>
+            <div class="check">
+                <input id="remember-key" type="checkbox" prop:checked=move || remember.get()
+                    on:change=move |ev| remember.set(event_target_checked(&ev)) />
+                <label for="remember-key">"Remember the API key in this tab (sessionStorage)"</label>
             </div>
             <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>
                 "Connect"

@@ -1,3 +1,4 @@
+use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
 use leptos::prelude::*;
 
@@ -43,7 +44,10 @@ pub fn JobRow(
             <td class="num">{duration}</td>
             <td class="num">{size}</td>
             <td data-col="error">
-                {move || job.with(|j| j.error.clone())}
+                {move || job.with(|j| j.error.clone()).map(|e| view! {
+                    <span class="server-text">{e.clone()}</span>
+                    {message_hint(&e).map(|h| view! { <p class="alert-hint">{h}</p> })}
+                })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
             </td>
         </tr>

@@ -53,7 +53,7 @@ impl Weaviate {
         std::fs::create_dir_all(&data).unwrap();
         std::fs::create_dir_all(&backups_dir).unwrap();
         let port = free_port();
-        let gossip = free_port();
+        let (gossip, data_port) = (free_port(), free_port());
         let (raft, raft_rpc) = (free_port(), free_port());
         let log = std::fs::File::create(home.join("weaviate.log")).unwrap();
         let mut cmd = Command::new(&bin);
@@ -68,7 +68,7 @@ impl Weaviate {
             .env("CLUSTER_HOSTNAME", "node1")
             .env("CLUSTER_BIND_ADDR", "127.0.0.1")
             .env("CLUSTER_GOSSIP_BIND_PORT", gossip.to_string())
-            .env("CLUSTER_DATA_BIND_PORT", (gossip + 1).to_string())
+            .env("CLUSTER_DATA_BIND_PORT", data_port.to_string())
             .env("RAFT_PORT", raft.to_string())
             .env("RAFT_INTERNAL_RPC_PORT", raft_rpc.to_string())
             .env("RAFT_JOIN", format!("node1:{raft}"))

@@ -59,8 +59,14 @@ async fn connect_form_validation_and_server_errors() {
     let b = Browser::start().await;
     b.goto(&site.url).await;
 
-    // Connection through the form.
+    // Nothing listening: an explanation, not a crash.
     let conn = form_xpath("Connection");
+    b.fill(&conn, "Weaviate URL", &format!("http://127.0.0.1:{}", e2e::free_port())).await;
+    b.click_button(&conn, "Connect").await;
+    let text = b.alert_containing(&conn, "unreachable", Duration::from_secs(15)).await;
+    assert!(text.contains("CORS"), "{text}");
+
+    // Connection through the form.
     b.fill(&conn, "Weaviate URL", &wv.url).await;
     b.click_button(&conn, "Connect").await;
     let create = form_xpath("Create backup");

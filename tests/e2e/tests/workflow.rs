@@ -159,11 +159,23 @@ async fn api_key_server_401_then_right_key_succeeds() {
     b.click_button(&conn, "Connect").await;
     b.alert_containing(&conn, "invalid api key", Duration::from_secs(15)).await;
     b.fill(&conn, "API key", &key.key).await;
+    b.field(&conn, "Remember the API key in this tab (sessionStorage)").await.click().await.unwrap();
     b.click_button(&conn, "Connect").await;
     let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    // Remembered for this tab only: a reload connects without retyping.
+    b.driver.refresh().await.unwrap();
     b.wait_for(&create, Duration::from_secs(30)).await;
     b.fill(&create, "Backup ID", "with-key").await;
     b.click_button(&create, "Start backup").await;
     assert_eq!(b.wait_job_status("backup:filesystem:with-key", &["SUCCESS", "FAILED"], LONG).await, "SUCCESS");
+    let journal: String = b
+        .driver
+        .execute("return localStorage.getItem('backup-console.journal') || ''", vec![])
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    assert!(journal.contains("with-key") && !journal.contains(&key.key), "the key never reaches localStorage");
     b.quit().await;
 }
