@@ -22,6 +22,7 @@ pub fn CreateBackupForm(
 ) -> impl IntoView {
     let state = use_app_state();
     let inputs = SelectionInputs::new();
+    let collections = Signal::derive(move || state.connection.with(|c| c.as_ref().map(|c| c.collections.clone()).unwrap_or_default()));
     let server_error = RwSignal::new(None::<ApiError>);
     let busy = RwSignal::new(false);
 
@@ -64,7 +65,7 @@ pub fn CreateBackupForm(
     view! {
         <form class="card" aria-labelledby="create-h" on:submit=submit novalidate>
             <h2 id="create-h">"Create backup"</h2>
-            <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate />
+            <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate pickable=collections />
             <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>"Start backup"</button>
             <ErrorAlert error=server_error />
         </form>

@@ -1,5 +1,6 @@
 //! What the admin sees, one component per file.
 
+mod collection_picker;
 mod connection_form;
 mod create_backup_form;
 mod error_alert;
@@ -9,6 +10,7 @@ mod restore_backup_form;
 mod selection_fields;
 mod text_field;
 
+pub use collection_picker::CollectionPicker;
 pub use connection_form::ConnectionForm;
 pub use create_backup_form::CreateBackupForm;
 pub use error_alert::ErrorAlert;

@@ -118,6 +118,21 @@ pub fn RestoreBackupForm(
         start(conn, p.selection);
     };
 
+    // The chosen backup's collections, when the console knows them.
+    let backup_classes = Signal::derive(move || {
+        let (backend, id) = (inputs.backend.get(), inputs.id.get());
+        state.jobs.with(|j| {
+            j.entries()
+                .iter()
+                .find_map(|e| {
+                    e.job.with(|j| {
+                        (j.key.kind == JobKind::Backup && j.key.backend == backend && j.key.id == id)
+                            .then(|| j.classes.clone())
+                    })
+                })
+                .unwrap_or_default()
+        })
+    });
     // Successful backups the console knows on the chosen backend, offered as ids.
     let suggestions = move || {
         let backend = inputs.backend.get();
@@ -137,7 +152,7 @@ pub fn RestoreBackupForm(
     view! {
         <form class="card" aria-labelledby="restore-h" on:submit=submit novalidate>
             <h2 id="restore-h">"Restore backup"</h2>
-            <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default() id_list="restore-ids" />
+            <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default() id_list="restore-ids" pickable=backup_classes />
             <datalist id="restore-ids">
                 <For each=suggestions key=|id| id.clone() let:id>
                     <option value=id />

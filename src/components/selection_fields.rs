@@ -1,7 +1,7 @@
 use backup_core::validate::{pattern_preview, Field, FieldErrors, SelectionForm};
 use leptos::prelude::*;
 
-use crate::components::TextField;
+use crate::components::{CollectionPicker, TextField};
 use crate::state::use_app_state;
 
 /// The inputs shared by the create and restore forms, and the rules they broke.
@@ -59,6 +59,9 @@ pub fn SelectionFields(
     /// Shown after the Backup ID input (a Generate button, say).
     #[prop(optional)]
     id_extra: Option<ChildrenFn>,
+    /// Collections the pickers offer (the schema's for a create, the backup's for a restore).
+    #[prop(into)]
+    pickable: Signal<Vec<String>>,
     /// `list` attribute for the Backup ID input (a datalist of suggestions).
     #[prop(optional)]
     id_list: &'static str,
@@ -107,8 +110,10 @@ pub fn SelectionFields(
         <TextField id=format!("{prefix}-include") label="Include collections" value=inputs.include
             error=inputs.error(Field::Include) note=preview(inputs.include)
             help="Comma- or space-separated, * and ? allowed (Weaviate 1.36+); empty means all." />
+        <CollectionPicker text=inputs.include collections=pickable label="Pick collections to include" />
         <TextField id=format!("{prefix}-exclude") label="Exclude collections" value=inputs.exclude
             error=inputs.error(Field::Exclude) note=preview(inputs.exclude)
             help="Use either include or exclude." />
+        <CollectionPicker text=inputs.exclude collections=pickable label="Pick collections to exclude" />
     }
 }

@@ -3,6 +3,7 @@
 //! by the end-to-end tests, so both start Weaviate the same way.
 
 pub mod browser;
+pub mod proxy;
 pub mod rest;
 pub mod static_server;
 pub mod weaviate;

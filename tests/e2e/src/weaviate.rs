@@ -20,6 +20,8 @@ pub struct Options {
     /// Folder name under `.work/weaviate/`; made unique per process.
     pub name: String,
     pub api_key: Option<ApiKey>,
+    /// A second key whose user may only read (AdminList authorization): backups get 403.
+    pub read_only_key: Option<ApiKey>,
 }
 
 /// A running Weaviate; stopped (SIGTERM, then SIGKILL) when dropped.
@@ -81,9 +83,17 @@ impl Weaviate {
             .stdin(Stdio::null());
         match &opts.api_key {
             Some(k) => {
+                let (mut keys, mut users) = (k.key.clone(), k.user.clone());
+                if let Some(ro) = &opts.read_only_key {
+                    keys = format!("{keys},{}", ro.key);
+                    users = format!("{users},{}", ro.user);
+                    cmd.env("AUTHORIZATION_ADMINLIST_ENABLED", "true")
+                        .env("AUTHORIZATION_ADMINLIST_USERS", &k.user)
+                        .env("AUTHORIZATION_ADMINLIST_READONLY_USERS", &ro.user);
+                }
                 cmd.env("AUTHENTICATION_APIKEY_ENABLED", "true")
-                    .env("AUTHENTICATION_APIKEY_ALLOWED_KEYS", &k.key)
-                    .env("AUTHENTICATION_APIKEY_USERS", &k.user)
+                    .env("AUTHENTICATION_APIKEY_ALLOWED_KEYS", keys)
+                    .env("AUTHENTICATION_APIKEY_USERS", users)
                     .env("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "false");
             }
             None => {

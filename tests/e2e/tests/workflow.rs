@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use common::console;
 use e2e::browser::{form_xpath, Browser};
+use e2e::proxy::{Mode, Proxy};
 use e2e::rest::Rest;
 use e2e::weaviate::{ApiKey, Options, Weaviate};
 use thirtyfour::prelude::*;
@@ -139,7 +140,12 @@ async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
 #[tokio::test(flavor = "multi_thread")]
 async fn api_key_server_401_then_right_key_succeeds() {
     let key = ApiKey { key: "s3cret-key".into(), user: "admin".into() };
-    let wv = Weaviate::start(Options { name: "e2e-auth".into(), api_key: Some(key.clone()) });
+    let viewer = ApiKey { key: "viewer-key".into(), user: "viewer".into() };
+    let wv = Weaviate::start(Options {
+        name: "e2e-auth".into(),
+        api_key: Some(key.clone()),
+        read_only_key: Some(viewer.clone()),
+    });
     let mut rest = Rest::new(&wv.url);
     rest.api_key = Some(key.key.clone());
     rest.create_collection("Article");
@@ -154,14 +160,26 @@ async fn api_key_server_401_then_right_key_succeeds() {
     assert!(text.contains("anonymous access not enabled"), "{text}");
     assert!(text.contains("API key"), "{text}");
 
-    // Wrong key, then the right one.
+    // Wrong key.
     b.fill(&conn, "API key", "wrong").await;
     b.click_button(&conn, "Connect").await;
     b.alert_containing(&conn, "invalid api key", Duration::from_secs(15)).await;
+
+    // A read-only key connects, but the server refuses the backup: 403, and why.
+    b.fill(&conn, "API key", &viewer.key).await;
+    b.click_button(&conn, "Connect").await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.fill(&create, "Backup ID", "as-viewer").await;
+    b.click_button(&create, "Start backup").await;
+    let text = b.alert_containing(&create, "403", Duration::from_secs(15)).await;
+    assert!(text.contains("forbidden") && text.contains("lacks backup permission"), "{text}");
+    assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err());
+
+    // The right key.
     b.fill(&conn, "API key", &key.key).await;
     b.field(&conn, "Remember the API key in this tab (sessionStorage)").await.click().await.unwrap();
     b.click_button(&conn, "Connect").await;
-    let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
     // Remembered for this tab only: a reload connects without retyping.
     b.driver.refresh().await.unwrap();
@@ -177,5 +195,43 @@ async fn api_key_server_401_then_right_key_succeeds() {
         .convert()
         .unwrap();
     assert!(journal.contains("with-key") && !journal.contains(&key.key), "the key never reaches localStorage");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lost_connection_while_polling_keeps_the_job_and_recovers() {
+    let wv = Weaviate::start(Options { name: "e2e-lost".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 20);
+    let proxy = Proxy::start(&wv.url);
+    let site = console();
+    let b = Browser::start().await;
+    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+
+    b.fill(&create, "Backup ID", "through-outage").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:through-outage";
+    b.wait_job_status(job, &["STARTED"], Duration::from_secs(10)).await;
+    for (mode, what) in [(Mode::Fail(503), "HTTP 503"), (Mode::Unreachable, "network error")] {
+        proxy.set_mode(mode);
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let err = b.job_cell(job, "error").await.unwrap_or_default();
+            if err.contains("connection lost — retrying") && err.contains(what) && err.contains("last update") {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "no outage notice ({what}): {err}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(b.job_cell(job, "status").await.as_deref(), Some("STARTED"), "the job stays");
+    }
+    b.screenshot("connection-lost").await;
+    proxy.set_mode(Mode::Pass);
+    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED"], LONG).await, "SUCCESS");
+    let err = b.job_cell(job, "error").await.unwrap_or_default();
+    assert!(!err.contains("connection lost"), "recovered by itself: {err}");
     b.quit().await;
 }
