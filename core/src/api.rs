@@ -2,9 +2,24 @@
 //! as documented in `openapi-v1.39.0.json`. Unknown response fields are ignored and optional
 //! ones default, so older and newer servers both parse.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::status::Status;
+
+/// `config` of a create (`BackupConfig`); unset fields are not sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupConfig {
+    #[serde(rename = "CPUPercentage", skip_serializing_if = "Option::is_none", default)]
+    pub cpu_percentage: Option<u32>,
+    #[serde(rename = "CompressionLevel", skip_serializing_if = "Option::is_none", default)]
+    pub compression_level: Option<String>,
+    #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none", default)]
+    pub bucket: Option<String>,
+    #[serde(rename = "Path", skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+}
 
 /// Body of `POST /v1/backups/{backend}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -14,6 +29,25 @@ pub struct BackupCreateRequest {
     pub include: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub exclude: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<BackupConfig>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub incremental_base_backup_id: Option<String>,
+}
+
+/// `config` of a restore (`RestoreConfig`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestoreConfig {
+    #[serde(rename = "CPUPercentage", skip_serializing_if = "Option::is_none", default)]
+    pub cpu_percentage: Option<u32>,
+    #[serde(rename = "Bucket", skip_serializing_if = "Option::is_none", default)]
+    pub bucket: Option<String>,
+    #[serde(rename = "Path", skip_serializing_if = "Option::is_none", default)]
+    pub path: Option<String>,
+    #[serde(rename = "rolesOptions", skip_serializing_if = "Option::is_none", default)]
+    pub roles_options: Option<String>,
+    #[serde(rename = "usersOptions", skip_serializing_if = "Option::is_none", default)]
+    pub users_options: Option<String>,
 }
 
 /// Body of `POST /v1/backups/{backend}/{id}/restore`.
@@ -23,6 +57,12 @@ pub struct BackupRestoreRequest {
     pub include: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub exclude: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<RestoreConfig>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub node_mapping: Option<BTreeMap<String, String>>,
+    #[serde(rename = "overwriteAlias", skip_serializing_if = "Option::is_none", default)]
+    pub overwrite_alias: Option<bool>,
 }
 
 /// 200 answer of create and restore: the job has started; `classes` is what the server selected.
@@ -78,6 +118,12 @@ pub struct BackupListItem {
     #[serde(default)]
     pub classes: Vec<String>,
     pub status: Status,
+    #[serde(default, rename = "startedAt")]
+    pub started_at: Option<String>,
+    #[serde(default, rename = "completedAt")]
+    pub completed_at: Option<String>,
+    #[serde(default)]
+    pub size: Option<f64>,
 }
 
 /// `GET /v1/meta`.
@@ -135,10 +181,40 @@ mod tests {
             id: "b1".into(),
             include: vec!["Article".into()],
             exclude: vec![],
+            ..Default::default()
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"id":"b1","include":["Article"]}"#
+        );
+    }
+
+    #[test]
+    fn options_use_the_spec_field_names() {
+        let r = BackupCreateRequest {
+            id: "b".into(),
+            config: Some(BackupConfig {
+                cpu_percentage: Some(20),
+                compression_level: Some("BestSpeed".into()),
+                path: Some("/x".into()),
+                ..Default::default()
+            }),
+            incremental_base_backup_id: Some("base".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"id":"b","config":{"CPUPercentage":20,"CompressionLevel":"BestSpeed","Path":"/x"},"incremental_base_backup_id":"base"}"#
+        );
+        let r = BackupRestoreRequest {
+            config: Some(RestoreConfig { roles_options: Some("all".into()), ..Default::default() }),
+            node_mapping: Some([("old".to_string(), "node1".to_string())].into()),
+            overwrite_alias: Some(true),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"config":{"rolesOptions":"all"},"node_mapping":{"old":"node1"},"overwriteAlias":true}"#
         );
     }
 

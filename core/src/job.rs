@@ -3,9 +3,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::{StartedResponse, StatusResponse};
+use crate::api::{BackupListItem, StartedResponse, StatusResponse};
 use crate::error::ApiError;
+use crate::format::parse_rfc3339_ms;
+use crate::options::Location;
 use crate::status::Status;
+
+/// Who started a job.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// This console.
+    #[default]
+    Console,
+    /// Found in the backend's list: a script, a client library, another admin.
+    Server,
+}
+
+/// How long a running job may go without any change before it is flagged, by default.
+pub const DEFAULT_STALL_MS: u64 = 10 * 60 * 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +73,17 @@ pub struct Job {
     pub poll_failures: u32,
     /// Why the last status read failed, while it keeps failing.
     pub poll_problem: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
+    /// Custom bucket/path: every status and cancel call must repeat it.
+    #[serde(default)]
+    pub location: Location,
+    /// The admin asked to cancel; the server has accepted (204).
+    #[serde(default)]
+    pub cancel_requested: bool,
+    /// Last time the status or size changed (stall detection).
+    #[serde(default)]
+    pub last_change_ms: u64,
 }
 
 impl Job {
@@ -73,9 +100,70 @@ impl Job {
             last_update_ms: now_ms,
             poll_failures: 0,
             poll_problem: None,
+            origin: Origin::Console,
+            location: Location::default(),
+            cancel_requested: false,
+            last_change_ms: now_ms,
         };
         job.note_terminal(now_ms);
         job
+    }
+
+    /// A backup found in the backend's list that the console has not seen before.
+    pub fn from_listed(backend: &str, item: &BackupListItem, now_ms: u64) -> Job {
+        let started = item.started_at.as_deref().and_then(parse_rfc3339_ms).unwrap_or(now_ms);
+        let resp = StartedResponse {
+            id: item.id.clone(),
+            backend: backend.to_string(),
+            classes: item.classes.clone(),
+            path: None,
+            status: item.status.clone(),
+            error: None,
+        };
+        let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() };
+        let mut job = Job::started(key, &resp, started);
+        job.origin = Origin::Server;
+        job.size_gib = item.size;
+        job.last_update_ms = now_ms;
+        job.last_change_ms = now_ms;
+        if job.is_terminal() {
+            job.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
+        }
+        job
+    }
+
+    /// Folds a list item for the same backup in: the server's view wins once it is finished.
+    pub fn apply_listed(&mut self, item: &BackupListItem, now_ms: u64) {
+        if self.key.kind != JobKind::Backup || self.is_terminal() || !item.status.is_terminal() {
+            return;
+        }
+        self.status = item.status.clone();
+        if !item.classes.is_empty() {
+            self.classes = item.classes.clone();
+        }
+        if item.size.is_some() {
+            self.size_gib = item.size;
+        }
+        self.last_change_ms = now_ms;
+        self.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
+    }
+
+    /// What came of a cancel, once the job has ended.
+    pub fn cancel_outcome(&self) -> Option<&'static str> {
+        if !self.cancel_requested {
+            return None;
+        }
+        match self.status {
+            Status::Canceled => Some("Canceled as requested."),
+            Status::Success => Some("The job finished before the cancel took effect: it succeeded."),
+            Status::Failed => Some("The job failed before the cancel took effect."),
+            _ => Some("Cancelling… waiting for the server to confirm."),
+        }
+    }
+
+    /// Since when a running job has shown no change, if that is longer than `threshold_ms`.
+    pub fn stalled_since(&self, now_ms: u64, threshold_ms: u64) -> Option<u64> {
+        (!self.is_terminal() && now_ms.saturating_sub(self.last_change_ms) >= threshold_ms).then_some(self.last_change_ms)
     }
 
     pub fn is_terminal(&self) -> bool {
@@ -90,6 +178,9 @@ impl Job {
         self.poll_problem = None;
         if self.is_terminal() {
             return;
+        }
+        if resp.status != self.status || (resp.size.is_some() && resp.size != self.size_gib) {
+            self.last_change_ms = now_ms;
         }
         self.status = resp.status.clone();
         if let Some(e) = resp.error.as_ref().filter(|e| !e.is_empty()) {
@@ -185,6 +276,76 @@ mod tests {
         j.apply_status(&status(r#"{"status":"REPLICATING"}"#), 2_000);
         assert_eq!(j.status.as_str(), "REPLICATING");
         assert!(!j.is_terminal());
+    }
+
+    fn listed(json: &str) -> BackupListItem {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn stall_detection_with_a_simulated_clock() {
+        let mut j = started(); // t = 1 s
+        let min = 60_000;
+        assert_eq!(j.stalled_since(1_000 + 9 * min, DEFAULT_STALL_MS), None);
+        // Same status, same size: no change, even though reads succeed.
+        j.apply_status(&status(r#"{"status":"STARTED"}"#), 1_000 + 5 * min);
+        assert_eq!(j.stalled_since(1_000 + 10 * min, DEFAULT_STALL_MS), Some(1_000));
+        // Size grows: not stuck.
+        j.apply_status(&status(r#"{"status":"STARTED","size":0.2}"#), 1_000 + 11 * min);
+        assert_eq!(j.stalled_since(1_000 + 12 * min, DEFAULT_STALL_MS), None);
+        assert_eq!(j.stalled_since(1_000 + 21 * min, DEFAULT_STALL_MS), Some(1_000 + 11 * min));
+        // A configurable threshold.
+        assert!(j.stalled_since(1_000 + 12 * min, min).is_some());
+        // Finished jobs are never stuck.
+        j.apply_status(&status(r#"{"status":"SUCCESS"}"#), 1_000 + 30 * min);
+        assert_eq!(j.stalled_since(1_000 + 100 * min, DEFAULT_STALL_MS), None);
+    }
+
+    #[test]
+    fn listed_backups_from_elsewhere() {
+        let item = listed(r#"{"id":"cli-1","classes":["A"],"status":"SUCCESS","size":1.5,
+            "startedAt":"2026-11-25T10:00:00.000Z","completedAt":"2026-11-25T10:00:12.500Z"}"#);
+        let j = Job::from_listed("s3", &item, 99);
+        assert_eq!(j.key.to_string(), "backup:s3:cli-1");
+        assert_eq!(j.origin, Origin::Server);
+        assert_eq!(j.duration_ms(0), 12_500);
+        assert_eq!(j.size_gib, Some(1.5));
+        let running = Job::from_listed("s3", &listed(r#"{"id":"x","status":"STARTED"}"#), 99);
+        assert_eq!((running.started_ms, running.finished_ms), (99, None));
+    }
+
+    #[test]
+    fn server_list_wins_only_for_finished_jobs() {
+        let mut j = started();
+        j.apply_listed(&listed(r#"{"id":"b1","status":"STARTED"}"#), 2_000);
+        assert_eq!(j.status, Status::Started);
+        j.apply_listed(&listed(r#"{"id":"b1","status":"FAILED","classes":["A","B"]}"#), 3_000);
+        assert_eq!(j.status, Status::Failed);
+        assert_eq!(j.classes, vec!["A", "B"]);
+        j.apply_listed(&listed(r#"{"id":"b1","status":"SUCCESS"}"#), 4_000);
+        assert_eq!(j.status, Status::Failed, "terminal stays");
+    }
+
+    #[test]
+    fn cancel_outcomes() {
+        let mut j = started();
+        assert_eq!(j.cancel_outcome(), None);
+        j.cancel_requested = true;
+        assert!(j.cancel_outcome().unwrap().starts_with("Cancelling"));
+        let mut done = j.clone();
+        done.apply_status(&status(r#"{"status":"SUCCESS"}"#), 5_000);
+        assert!(done.cancel_outcome().unwrap().contains("finished before the cancel"));
+        j.apply_status(&status(r#"{"status":"CANCELED"}"#), 5_000);
+        assert_eq!(j.cancel_outcome(), Some("Canceled as requested."));
+    }
+
+    #[test]
+    fn old_journal_entries_without_new_fields_still_load() {
+        let old = r#"{"key":{"kind":"backup","backend":"filesystem","id":"x"},"status":"STARTED","classes":[],
+            "error":null,"started_ms":5,"finished_ms":null,"size_gib":null,"last_update_ms":5,"poll_failures":0,"poll_problem":null}"#;
+        let j: Job = serde_json::from_str(old).unwrap();
+        assert_eq!(j.origin, Origin::Console);
+        assert_eq!(j.location, Location::default());
     }
 
     #[test]

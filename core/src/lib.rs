@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod format;
 pub mod job;
+pub mod options;
 pub mod journal;
 pub mod poll;
 pub mod status;

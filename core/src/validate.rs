@@ -2,7 +2,7 @@
 //! (`usecases/backup/handler.go`, `scheduler.go`) so nothing invalid is ever sent.
 
 use crate::api::{BackupCreateRequest, BackupRestoreRequest};
-use crate::version::{Capabilities, WILDCARDS_SINCE};
+use crate::version::{Capabilities, Feature};
 
 /// A form field a rule can reject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -11,6 +11,12 @@ pub enum Field {
     Id,
     Include,
     Exclude,
+    Cpu,
+    Compression,
+    Bucket,
+    Path,
+    BaseId,
+    NodeMapping,
 }
 
 /// The rejected fields of a form, each with the rule it broke, in form order.
@@ -24,7 +30,7 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-    fn add(&mut self, field: Field, msg: impl Into<String>) {
+    pub fn add(&mut self, field: Field, msg: impl Into<String>) {
         if self.get(field).is_none() {
             self.0.push((field, msg.into()));
         }
@@ -149,9 +155,10 @@ fn check_names(names: &[String], known: Option<&[String]>, caps: Capabilities) -
         return Some(format!("{d} is listed twice."));
     }
     if let Some(p) = names.iter().find(|n| is_pattern(n)) {
-        if !caps.wildcards {
+        if !caps.has(Feature::Wildcards) {
             return Some(format!(
-                "Wildcards need Weaviate {WILDCARDS_SINCE} or newer; this server would look for a collection named {p}."
+                "Wildcards need Weaviate {} or newer; this server would look for a collection named {p}.",
+                Feature::Wildcards.since()
             ));
         }
     }
@@ -232,11 +239,12 @@ impl Selection {
             id: self.id.clone(),
             include: self.include.clone(),
             exclude: self.exclude.clone(),
+            ..Default::default()
         }
     }
 
     pub fn restore_request(&self) -> BackupRestoreRequest {
-        BackupRestoreRequest { include: self.include.clone(), exclude: self.exclude.clone() }
+        BackupRestoreRequest { include: self.include.clone(), exclude: self.exclude.clone(), ..Default::default() }
     }
 }
 
@@ -265,7 +273,7 @@ pub fn generated_backup_id(year: u32, month: u32, day: u32, hour: u32, minute: u
 mod tests {
     use super::*;
 
-    const ALL: Capabilities = Capabilities { wildcards: true };
+    const ALL: Capabilities = Capabilities { version: crate::version::Version::new(1, 39, 0) };
 
     fn form(id: &str, include: &str, exclude: &str) -> SelectionForm {
         SelectionForm {
@@ -370,7 +378,7 @@ mod tests {
 
     #[test]
     fn wildcards_refused_on_old_servers() {
-        let old = Capabilities { wildcards: false };
+        let old = Capabilities::for_version("1.35.0");
         let e = form("b", "A*", "").validate(None, old).unwrap_err();
         assert!(e.get(Field::Include).unwrap().contains("1.36.0 or newer"));
     }

@@ -30,21 +30,84 @@ impl std::fmt::Display for Version {
     }
 }
 
-/// Features the console gates on the server version. An unparsable version is treated as
-/// the oldest supported server: never send what the server might silently ignore.
+/// A backup-API feature that arrived in some release (and was backported to some older lines).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Capabilities {
-    /// `*` and `?` in include/exclude (v1.36.0).
-    pub wildcards: bool,
+pub enum Feature {
+    NodeMapping,
+    CpuPercentage,
+    Cancel,
+    BucketPath,
+    List,
+    RolesUsersOptions,
+    OverwriteAlias,
+    ListOrderAndSize,
+    ZstdCompression,
+    RestoreCancel,
+    Wildcards,
+    IncrementalBase,
+    IncludeUsers,
 }
 
-/// The release that added wildcards.
-pub const WILDCARDS_SINCE: Version = Version::new(1, 36, 0);
+/// A `&'static [Version]` from `(major, minor, patch)` triples.
+macro_rules! releases {
+    ($(($a:expr, $b:expr, $c:expr)),+) => {{
+        const R: &[Version] = &[$(Version::new($a, $b, $c)),+];
+        R
+    }};
+}
+
+impl Feature {
+    /// The first mainline release with the feature, then the first patch of each older line
+    /// that got it as a backport (`backup-api.md` §4).
+    fn releases(self) -> &'static [Version] {
+        match self {
+            Feature::NodeMapping => releases!((1, 22, 0)),
+            Feature::CpuPercentage => releases!((1, 24, 0)),
+            Feature::Cancel => releases!((1, 27, 0), (1, 24, 25), (1, 25, 17), (1, 26, 5)),
+            Feature::BucketPath => releases!((1, 28, 0), (1, 27, 2)),
+            Feature::List => releases!((1, 32, 0), (1, 30, 12), (1, 31, 5)),
+            Feature::RolesUsersOptions => releases!((1, 32, 0), (1, 30, 9), (1, 31, 2)),
+            Feature::OverwriteAlias => releases!((1, 33, 0), (1, 32, 5)),
+            Feature::ListOrderAndSize => releases!((1, 34, 0), (1, 32, 14), (1, 33, 2)),
+            Feature::ZstdCompression => releases!((1, 35, 0), (1, 32, 18), (1, 33, 6), (1, 34, 1)),
+            Feature::RestoreCancel => releases!((1, 36, 0)),
+            Feature::Wildcards => releases!((1, 36, 0)),
+            Feature::IncrementalBase => releases!((1, 37, 0), (1, 34, 18), (1, 35, 13), (1, 36, 3)),
+            Feature::IncludeUsers => releases!((1, 39, 0), (1, 38, 3)),
+        }
+    }
+
+    /// The mainline release that added it, for "needs Weaviate X" tooltips.
+    pub fn since(self) -> Version {
+        self.releases()[0]
+    }
+
+    pub fn available_in(self, version: Version) -> bool {
+        let r = self.releases();
+        version >= r[0]
+            || r[1..].iter().any(|b| b.major == version.major && b.minor == version.minor && version.patch >= b.patch)
+    }
+}
+
+/// What the connected server supports. An unparsable version counts as the oldest server
+/// (v1.15): never send what the server might silently ignore.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    pub version: Version,
+}
 
 impl Capabilities {
     pub fn for_version(version: &str) -> Capabilities {
-        let v = Version::parse(version).unwrap_or(Version::new(1, 15, 0));
-        Capabilities { wildcards: v >= WILDCARDS_SINCE }
+        Capabilities { version: Version::parse(version).unwrap_or(Version::new(1, 15, 0)) }
+    }
+
+    pub fn has(self, f: Feature) -> bool {
+        f.available_in(self.version)
+    }
+
+    /// Why a control is unavailable, or `None` when it is.
+    pub fn lacks(self, f: Feature) -> Option<String> {
+        (!self.has(f)).then(|| format!("Needs Weaviate {} or newer (this server is {}).", f.since(), self.version))
     }
 }
 
@@ -62,11 +125,48 @@ mod tests {
         assert!(Version::new(1, 100, 0) > Version::new(1, 39, 9));
     }
 
+    use Feature::*;
+    const ALL: [Feature; 13] = [
+        NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions, OverwriteAlias,
+        ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards, IncrementalBase, IncludeUsers,
+    ];
+
+    fn has(version: &str) -> Vec<Feature> {
+        let c = Capabilities::for_version(version);
+        ALL.into_iter().filter(|f| c.has(*f)).collect()
+    }
+
     #[test]
-    fn wildcards_from_1_36() {
-        assert!(!Capabilities::for_version("1.35.13").wildcards);
-        assert!(Capabilities::for_version("1.36.0").wildcards);
-        assert!(Capabilities::for_version("1.39.0").wildcards);
-        assert!(!Capabilities::for_version("garbage").wildcards);
+    fn capability_table_by_version() {
+        assert_eq!(has("1.15.0"), vec![]);
+        assert_eq!(has("1.27.0"), vec![NodeMapping, CpuPercentage, Cancel]);
+        assert_eq!(has("1.27.2"), vec![NodeMapping, CpuPercentage, Cancel, BucketPath]);
+        assert_eq!(has("1.32.0"), vec![NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions]);
+        assert_eq!(
+            has("1.36.0"),
+            vec![NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions, OverwriteAlias,
+                 ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards]
+        );
+        assert_eq!(has("1.39.0"), ALL.to_vec());
+        assert_eq!(has("garbage"), vec![]);
+    }
+
+    #[test]
+    fn backports_count_only_in_their_own_line() {
+        assert!(Capabilities::for_version("1.36.3").has(IncrementalBase));
+        assert!(!Capabilities::for_version("1.36.2").has(IncrementalBase));
+        assert!(Capabilities::for_version("1.34.18").has(IncrementalBase));
+        assert!(!Capabilities::for_version("1.34.17").has(IncrementalBase));
+        assert!(Capabilities::for_version("1.31.5").has(List));
+        assert!(!Capabilities::for_version("1.29.99").has(List));
+        assert!(Capabilities::for_version("1.24.25").has(Cancel));
+        assert!(!Capabilities::for_version("1.24.24").has(Cancel));
+    }
+
+    #[test]
+    fn tooltip_names_the_version() {
+        let c = Capabilities::for_version("1.27.0");
+        assert_eq!(c.lacks(Cancel), None);
+        assert_eq!(c.lacks(Wildcards).unwrap(), "Needs Weaviate 1.36.0 or newer (this server is 1.27.0).");
     }
 }
