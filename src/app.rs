@@ -33,6 +33,7 @@ fn Console(cfg: StartConfig, state: AppState) -> impl IntoView {
         {notice.map(|n| view! { <p class="notice" role="status">{n}</p> })}
         {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <ConnectionForm initial_url=weaviate_url.unwrap_or_default() />
+        <JobTable />
         <Show
             when=connected
             fallback=|| view! { <p class="hint">"Connect to a Weaviate to start a backup."</p> }
@@ -42,6 +43,5 @@ fn Console(cfg: StartConfig, state: AppState) -> impl IntoView {
                 <RestoreBackupForm default_backend=default_backend.clone().unwrap_or_default() />
             </div>
         </Show>
-        <JobTable />
     }
 }

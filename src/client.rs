@@ -4,7 +4,8 @@ use backup_core::api::{
     BackupCreateRequest, BackupListItem, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
 };
 use backup_core::error::ApiError;
-use backup_core::job::JobKind;
+use backup_core::job::{JobKey, JobKind};
+use backup_core::options::Location;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -79,8 +80,8 @@ impl Client {
     }
 
     /// `GET /v1/backups/{backend}`: the backend's backups, newest first (v1.32+).
-    pub async fn list_backups(&self, backend: &str) -> Result<Vec<BackupListItem>, ApiError> {
-        self.get(&format!("/backups/{}?order=desc", seg(backend)), None).await
+    pub async fn list_backups(&self, backend: &str, abort: Option<&AbortSignal>) -> Result<Vec<BackupListItem>, ApiError> {
+        self.get(&format!("/backups/{}?order=desc", seg(backend)), abort).await
     }
 
     /// `POST /v1/backups/{backend}/{id}/restore`.
@@ -93,19 +94,40 @@ impl Client {
         self.post(&format!("/backups/{}/{}/restore", seg(backend), seg(id)), body).await
     }
 
-    /// `GET /v1/backups/{backend}/{id}` or `…/restore`, depending on the job's kind.
-    pub async fn job_status(
-        &self,
-        kind: JobKind,
-        backend: &str,
-        id: &str,
-        abort: Option<&AbortSignal>,
-    ) -> Result<StatusResponse, ApiError> {
-        let suffix = match kind {
+    /// `/backups/{backend}/{id}[/restore]?bucket=&path=`: the job's own resource.
+    fn job_path(k: &JobKey, location: &Location) -> String {
+        let suffix = match k.kind {
             JobKind::Backup => "",
             JobKind::Restore => "/restore",
         };
-        self.get(&format!("/backups/{}/{}{suffix}", seg(backend), seg(id)), abort).await
+        format!("/backups/{}/{}{suffix}{}", seg(&k.backend), seg(&k.id), location.query())
+    }
+
+    /// `GET /v1/backups/{backend}/{id}` or `…/restore`, with the job's bucket/path.
+    pub async fn job_status(
+        &self,
+        key: &JobKey,
+        location: &Location,
+        abort: Option<&AbortSignal>,
+    ) -> Result<StatusResponse, ApiError> {
+        self.get(&Self::job_path(key, location), abort).await
+    }
+
+    /// `DELETE /v1/backups/{backend}/{id}` (or `…/restore`, v1.36+): cancels; 204 on success.
+    /// It never deletes backup data.
+    pub async fn cancel(&self, key: &JobKey, location: &Location) -> Result<(), ApiError> {
+        let req = self.with_auth(Request::delete(&self.url(&Self::job_path(key, location))));
+        let resp = req.send().await.map_err(|e| ApiError::Network(network_message(&e)))?;
+        match resp.status() {
+            200..=299 => Ok(()),
+            status => Err(ApiError::from_response(status, &resp.text().await.unwrap_or_default())),
+        }
+    }
+
+    /// `GET /v1/nodes`: the cluster's node names (for node mapping and pre-flight).
+    pub async fn node_names(&self) -> Result<Vec<String>, ApiError> {
+        let nodes: backup_core::api::Nodes = self.get("/nodes", None).await?;
+        Ok(nodes.nodes.into_iter().map(|n| n.name).collect())
     }
 }
 

@@ -1,10 +1,12 @@
-//! The one owner of timers and status polling. A single interval ticks the clock and starts
-//! the status reads that are due (per the pure schedule in `backup_core::poll`); every
-//! in-flight read is aborted when the app unmounts.
+//! The one owner of timers and polling. A single interval ticks the clock, starts the status
+//! reads that are due (per the pure schedule in `backup_core::poll`), and refreshes each
+//! backend's list on connect and then slowly; every in-flight request is aborted when the app
+//! unmounts.
 
 use std::collections::HashMap;
 
 use backup_core::poll::{PollPolicy, PollSlot};
+use backup_core::version::Feature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_use_document_visibility::use_document_visibility;
@@ -16,6 +18,8 @@ use crate::state::{use_app_state, JobEntry};
 
 /// How often the poller looks for due work (and the clock advances).
 const TICK_MS: u64 = 500;
+/// How often every backend's list is read again (backups made elsewhere, final statuses).
+const LIST_MS: u64 = 30_000;
 
 /// Starts polling every non-terminal job in the app state until it ends.
 pub fn use_job_poller() {
@@ -36,10 +40,46 @@ pub fn use_job_poller() {
         is_hidden
     });
 
+    // (server URL, when) of the last list refresh.
+    let listed = StoredValue::new(None::<(String, u64)>);
+
     let tick = move || {
         let now = now_ms();
         state.now.set(now);
         let Some(conn) = state.connection.get_untracked() else { return };
+        let url = conn.client.base_url().to_string();
+        let list_due = listed.with_value(|l| match l {
+            Some((u, at)) => *u != url || now.saturating_sub(*at) >= LIST_MS,
+            None => true,
+        });
+        if list_due && conn.caps.has(Feature::List) {
+            listed.set_value(Some((url, now)));
+            for backend in conn.backends.clone() {
+                let Ok(abort) = AbortController::new() else { continue };
+                let signal = abort.signal();
+                let flight = format!("list:{backend}");
+                in_flight.update_value(|m| {
+                    m.insert(flight.clone(), abort);
+                });
+                let client = conn.client.clone();
+                spawn_local(async move {
+                    let result = client.list_backups(&backend, Some(&signal)).await;
+                    let _ = in_flight.try_update_value(|m| m.remove(&flight));
+                    if signal.aborted() {
+                        return;
+                    }
+                    let _ = state.list_errors.try_update(|errs| errs.retain(|(b, _)| *b != backend));
+                    match result {
+                        Ok(items) => {
+                            let _ = state.jobs.try_update(|j| j.merge_listed(&backend, &items, now_ms()));
+                        }
+                        Err(e) => {
+                            let _ = state.list_errors.try_update(|errs| errs.push((backend, e)));
+                        }
+                    }
+                });
+            }
+        }
         for entry in state.jobs.get_untracked().entries() {
             let JobEntry { key, job } = entry.clone();
             let Some(snapshot) = job.try_get_untracked() else { continue };
@@ -66,8 +106,7 @@ pub fn use_job_poller() {
             });
             let client = conn.client.clone();
             spawn_local(async move {
-                let k = &snapshot.key;
-                let result = client.job_status(k.kind, &k.backend, &k.id, Some(&signal)).await;
+                let result = client.job_status(&snapshot.key, &snapshot.location, Some(&signal)).await;
                 if signal.aborted() {
                     return;
                 }

@@ -2,8 +2,10 @@
 //! methods, rows keyed by a stable id, each row's job in its own signal so a status change
 //! re-renders only that row.
 
+use backup_core::api::BackupListItem;
 use backup_core::error::ApiError;
-use backup_core::job::Job;
+use backup_core::job::{Job, JobKey, JobKind};
+use backup_core::status::Status;
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
 
@@ -19,6 +21,8 @@ pub struct Connection {
     pub backends: Vec<String>,
     /// Existing collections, exact case.
     pub collections: Vec<String>,
+    /// Node names of the cluster (empty if `/v1/nodes` was not readable).
+    pub nodes: Vec<String>,
 }
 
 impl Connection {
@@ -26,7 +30,10 @@ impl Connection {
     pub async fn discover(client: Client) -> Result<Connection, ApiError> {
         let meta = client.meta().await?;
         let schema = client.schema().await?;
+        // Only informative (node mapping, pre-flight): a failure must not block connecting.
+        let nodes = client.node_names().await.unwrap_or_default();
         Ok(Connection {
+            nodes,
             caps: Capabilities::for_version(&meta.version),
             version: meta.version.clone(),
             backends: meta.backup_backends(),
@@ -70,6 +77,42 @@ impl Jobs {
         self.0.retain(|e| !e.job.with_untracked(Job::is_terminal));
     }
 
+    /// Merges a backend's list: unknown backups are added (marked as from elsewhere), known
+    /// ones take the server's status once it is final.
+    pub fn merge_listed(&mut self, backend: &str, items: &[BackupListItem], now_ms: u64) {
+        for item in items {
+            let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() }.to_string();
+            match self.0.iter().find(|e| e.key == key) {
+                Some(e) => e.job.update(|j| j.apply_listed(item, now_ms)),
+                None => self.0.push(JobEntry { key, job: RwSignal::new(Job::from_listed(backend, item, now_ms)) }),
+            }
+        }
+    }
+
+    /// Ids of the successful backups on `backend` (restore and incremental-base suggestions).
+    pub fn successful_backups(&self, backend: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter_map(|e| {
+                e.job.with(|j| {
+                    (j.key.kind == JobKind::Backup && j.key.backend == backend && j.status == Status::Success)
+                        .then(|| j.key.id.clone())
+                })
+            })
+            .collect()
+    }
+
+    /// The collections of a known backup.
+    pub fn backup_classes(&self, backend: &str, id: &str) -> Vec<String> {
+        let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: id.to_string() }.to_string();
+        self.0.iter().find(|e| e.key == key).map(|e| e.job.with(|j| j.classes.clone())).unwrap_or_default()
+    }
+
+    /// Keys of the jobs still running.
+    pub fn running(&self) -> Vec<String> {
+        self.0.iter().filter(|e| e.job.with(|j| !j.is_terminal())).map(|e| e.key.clone()).collect()
+    }
+
     pub fn entries(&self) -> &[JobEntry] {
         &self.0
     }
@@ -89,6 +132,10 @@ pub struct AppState {
     pub now: RwSignal<u64>,
     /// A notice for the whole page (e.g. an unreadable saved job list).
     pub notice: RwSignal<Option<String>>,
+    /// Backends whose list could not be read, with why.
+    pub list_errors: RwSignal<Vec<(String, ApiError)>>,
+    /// A running job unchanged this long is flagged "may be stuck".
+    pub stall_minutes: RwSignal<u64>,
 }
 
 impl AppState {
@@ -98,6 +145,8 @@ impl AppState {
             jobs: RwSignal::new(Jobs::default()),
             now: RwSignal::new(crate::now_ms()),
             notice: RwSignal::new(None),
+            list_errors: RwSignal::new(vec![]),
+            stall_minutes: RwSignal::new(backup_core::job::DEFAULT_STALL_MS / 60_000),
         }
     }
 

@@ -35,6 +35,7 @@ fn connected_state() -> AppState {
         caps: backup_core::version::Capabilities::for_version("1.39.0"),
         backends: vec!["filesystem".into()],
         collections: vec!["Article".into(), "Paragraph".into()],
+        nodes: vec!["node1".into()],
     }));
     state
 }

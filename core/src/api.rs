@@ -151,6 +151,18 @@ impl Meta {
     }
 }
 
+/// `GET /v1/nodes`, reduced to the node names.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+pub struct Nodes {
+    #[serde(default)]
+    pub nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Node {
+    pub name: String,
+}
+
 /// `GET /v1/schema`, reduced to what the console needs.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 pub struct Schema {

@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::format::parse_rfc3339_ms;
 use crate::options::Location;
 use crate::status::Status;
+use crate::version::{Capabilities, Feature};
 
 /// Who started a job.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +110,23 @@ impl Job {
         job
     }
 
+    /// A job whose start request got no answer (network error, 5xx) but that the server knows:
+    /// found by asking for its status, so the admin sees it instead of retrying blindly.
+    pub fn recovered(key: JobKey, location: Location, resp: &StatusResponse, now_ms: u64) -> Job {
+        let started = StartedResponse {
+            id: key.id.clone(),
+            backend: key.backend.clone(),
+            classes: vec![],
+            path: resp.path.clone(),
+            status: resp.status.clone(),
+            error: resp.error.clone(),
+        };
+        let mut job = Job::started(key, &started, now_ms);
+        job.location = location;
+        job.size_gib = resp.size;
+        job
+    }
+
     /// A backup found in the backend's list that the console has not seen before.
     pub fn from_listed(backend: &str, item: &BackupListItem, now_ms: u64) -> Job {
         let started = item.started_at.as_deref().and_then(parse_rfc3339_ms).unwrap_or(now_ms);
@@ -159,6 +177,27 @@ impl Job {
             Status::Failed => Some("The job failed before the cancel took effect."),
             _ => Some("Cancelling… waiting for the server to confirm."),
         }
+    }
+
+    /// Whether the admin may cancel this job now, or why not.
+    pub fn cancel_blocker(&self, caps: Capabilities) -> Result<(), String> {
+        if self.is_terminal() {
+            return Err("The job has ended.".into());
+        }
+        if self.cancel_requested {
+            return Err("Cancel already requested.".into());
+        }
+        let feature = match self.key.kind {
+            JobKind::Backup => Feature::Cancel,
+            JobKind::Restore => Feature::RestoreCancel,
+        };
+        if let Some(why) = caps.lacks(feature) {
+            return Err(format!("Cancelling a {} {}", self.key.kind.as_str(), why.to_lowercase()));
+        }
+        if self.status == Status::Finalizing {
+            return Err("Weaviate is applying the restored schema (FINALIZING) and refuses to cancel now.".into());
+        }
+        Ok(())
     }
 
     /// Since when a running job has shown no change, if that is longer than `threshold_ms`.
@@ -324,6 +363,34 @@ mod tests {
         assert_eq!(j.classes, vec!["A", "B"]);
         j.apply_listed(&listed(r#"{"id":"b1","status":"SUCCESS"}"#), 4_000);
         assert_eq!(j.status, Status::Failed, "terminal stays");
+    }
+
+    #[test]
+    fn recovered_after_a_lost_answer() {
+        let key = JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: "lost".into() };
+        let loc = Location { bucket: None, path: Some("/p".into()) };
+        let j = Job::recovered(key, loc.clone(), &status(r#"{"status":"STARTED"}"#), 7);
+        assert_eq!(j.key.to_string(), "backup:filesystem:lost");
+        assert_eq!((j.location, j.status, j.started_ms), (loc, Status::Started, 7));
+    }
+
+    #[test]
+    fn who_may_cancel() {
+        let new = Capabilities::for_version("1.39.0");
+        let mut j = started();
+        assert!(j.cancel_blocker(new).is_ok());
+        assert!(j.cancel_blocker(Capabilities::for_version("1.26.0")).unwrap_err().contains("1.27.0"));
+        let mut r = j.clone();
+        r.key.kind = JobKind::Restore;
+        assert!(r.cancel_blocker(new).is_ok());
+        assert!(r.cancel_blocker(Capabilities::for_version("1.35.0")).unwrap_err().contains("1.36.0"));
+        r.status = Status::Finalizing;
+        assert!(r.cancel_blocker(new).unwrap_err().contains("FINALIZING"));
+        j.cancel_requested = true;
+        assert!(j.cancel_blocker(new).is_err());
+        let mut done = started();
+        done.apply_status(&status(r#"{"status":"SUCCESS"}"#), 2);
+        assert!(done.cancel_blocker(new).is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod job;
 pub mod options;
 pub mod journal;
 pub mod poll;
+pub mod preflight;
 pub mod status;
 pub mod table;
 pub mod validate;

@@ -1,11 +1,11 @@
 use backup_core::error::ApiError;
-use backup_core::job::{Job, JobKey, JobKind};
+use backup_core::job::{JobKey, JobKind};
 use backup_core::validate::generated_backup_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{ErrorAlert, SelectionFields, SelectionInputs};
-use crate::now_ms;
+use super::submit::{settle, Submitted, RECOVERED};
+use crate::components::{CreateAdvanced, CreateOptionInputs, ErrorAlert, SelectionFields, SelectionInputs};
 use crate::state::use_app_state;
 
 fn fresh_id() -> String {
@@ -13,7 +13,8 @@ fn fresh_id() -> String {
     generated_backup_id(d.get_utc_full_year(), d.get_utc_month() + 1, d.get_utc_date(), d.get_utc_hours(), d.get_utc_minutes())
 }
 
-/// Starts a backup: backend, id and collection selection, validated before anything is sent.
+/// Starts a backup: backend, id, collection selection and advanced options, validated before
+/// anything is sent; one request per submit.
 #[component]
 pub fn CreateBackupForm(
     /// Backend to preselect when the server has it.
@@ -22,8 +23,14 @@ pub fn CreateBackupForm(
 ) -> impl IntoView {
     let state = use_app_state();
     let inputs = SelectionInputs::new();
+    let options = CreateOptionInputs::new();
     let collections = Signal::derive(move || state.connection.with(|c| c.as_ref().map(|c| c.collections.clone()).unwrap_or_default()));
+    let bases = Signal::derive(move || {
+        let backend = inputs.backend.get();
+        state.jobs.with(|j| j.successful_backups(&backend))
+    });
     let server_error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -33,8 +40,14 @@ pub fn CreateBackupForm(
         }
         let Some(conn) = state.connection.get_untracked() else { return };
         server_error.set(None);
-        let selection = match inputs.form().validate(Some(&conn.collections), conn.caps) {
-            Ok(s) => s,
+        notice.set(None);
+        let checked = inputs.form().validate(Some(&conn.collections), conn.caps).and_then(|sel| {
+            let mut req = sel.create_request();
+            let location = options.options().apply(&mut req, conn.caps)?;
+            Ok((sel, req, location))
+        });
+        let (sel, req, location) = match checked {
+            Ok(v) => v,
             Err(e) => {
                 inputs.errors.set(e);
                 return;
@@ -43,16 +56,20 @@ pub fn CreateBackupForm(
         inputs.errors.set(Default::default());
         busy.set(true);
         spawn_local(async move {
-            let result = conn.client.create_backup(&selection.backend, &selection.create_request()).await;
+            let sent = conn.client.create_backup(&sel.backend, &req).await;
+            let key = JobKey { kind: JobKind::Backup, backend: sel.backend.clone(), id: sel.id.clone() };
+            let outcome = settle(&conn, key, location, sent).await;
             let _ = busy.try_set(false);
-            match result {
-                Ok(resp) => {
-                    let key = JobKey { kind: JobKind::Backup, backend: selection.backend.clone(), id: selection.id.clone() };
-                    let job = Job::started(key, &resp, now_ms());
+            match outcome {
+                Submitted::Started(job) => {
                     let _ = state.jobs.try_update(|j| j.add(job));
                     let _ = inputs.id.try_set(String::new());
                 }
-                Err(e) => {
+                Submitted::Recovered(job) => {
+                    let _ = state.jobs.try_update(|j| j.add(job));
+                    let _ = notice.try_set(Some(RECOVERED));
+                }
+                Submitted::Failed(e) => {
                     let _ = server_error.try_set(Some(e));
                 }
             }
@@ -66,7 +83,9 @@ pub fn CreateBackupForm(
         <form class="card" aria-labelledby="create-h" on:submit=submit novalidate>
             <h2 id="create-h">"Create backup"</h2>
             <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate pickable=collections />
+            <CreateAdvanced inputs=options errors=inputs.errors bases />
             <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>"Start backup"</button>
+            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             <ErrorAlert error=server_error />
         </form>
     }

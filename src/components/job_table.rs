@@ -1,7 +1,7 @@
 use backup_core::table::{SortBy, StatusFilter, TableView};
 use leptos::prelude::*;
 
-use crate::components::JobRow;
+use crate::components::{ErrorAlert, JobRow};
 use crate::state::use_app_state;
 
 /// Every job the console knows, filterable and sortable; rows keyed by `{kind}:{backend}:{id}`.
@@ -42,10 +42,25 @@ pub fn JobTable() -> impl IntoView {
                         {SortBy::ALL.map(|s| view! { <option value=s.label()>{s.label()}</option> }).to_vec()}
                     </select>
                 </div>
+                <div class="field">
+                    <label for="jobs-stall">"Flag as stuck after (minutes)"</label>
+                    <input id="jobs-stall" type="number" min="1" prop:value=move || state.stall_minutes.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(m) = event_target_value(&ev).parse::<u64>() {
+                                state.stall_minutes.set(m.max(1));
+                            }
+                        } />
+                </div>
                 <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
                     "Clear finished"
                 </button>
             </div>
+            {move || state.list_errors.get().into_iter().map(|(backend, e)| view! {
+                <div class="list-error">
+                    <p>{format!("Backups on \"{backend}\" could not be listed:")}</p>
+                    <ErrorAlert error=Signal::stored(Some(e)) />
+                </div>
+            }).collect::<Vec<_>>()}
             <table>
                 <caption>"Jobs"</caption>
                 <thead>
@@ -59,6 +74,7 @@ pub fn JobTable() -> impl IntoView {
                         <th scope="col">"Duration"</th>
                         <th scope="col">"Size"</th>
                         <th scope="col">"Error"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>

@@ -1,5 +1,6 @@
 //! What the admin sees, one component per file.
 
+mod advanced_options;
 mod collection_picker;
 mod connection_form;
 mod create_backup_form;
@@ -8,8 +9,10 @@ mod job_row;
 mod job_table;
 mod restore_backup_form;
 mod selection_fields;
+mod submit;
 mod text_field;
 
+pub use advanced_options::{CreateAdvanced, CreateOptionInputs, RestoreAdvanced, RestoreOptionInputs};
 pub use collection_picker::CollectionPicker;
 pub use connection_form::ConnectionForm;
 pub use create_backup_form::CreateBackupForm;

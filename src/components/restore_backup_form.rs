@@ -1,37 +1,41 @@
 use backup_core::error::ApiError;
-use backup_core::job::{Job, JobKey, JobKind};
-use backup_core::status::Status;
-use backup_core::validate::{restore_conflicts, Selection};
+use backup_core::job::{JobKey, JobKind};
+use backup_core::preflight::{check, Facts, Finding};
+use backup_core::validate::{FieldErrors, Selection, SelectionForm};
+use backup_core::version::Feature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::{ErrorAlert, SelectionFields, SelectionInputs};
-use crate::now_ms;
+use super::submit::{settle, Submitted, RECOVERED};
+use crate::components::{ErrorAlert, RestoreAdvanced, RestoreOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::{use_app_state, Connection};
 
-/// What the pre-flight check found before a restore is sent.
+/// A restore ready to send, and what the pre-flight check found about it.
 #[derive(Clone, Debug, PartialEq)]
-struct Preflight {
+struct Pending {
     selection: Selection,
-    /// Collections that already exist: Weaviate would accept the restore, then end it FAILED.
-    conflicts: Vec<String>,
+    request: backup_core::api::BackupRestoreRequest,
+    location: backup_core::options::Location,
+    findings: Vec<Finding>,
 }
 
-/// Reads the live schema and the backup's contents, re-checks the selection against them, and
-/// names the collections that already exist.
-async fn preflight(conn: &Connection, sel: Selection) -> Result<Result<Preflight, backup_core::validate::FieldErrors>, ApiError> {
+/// Reads the live schema and the backup's contents, re-checks the selection against the
+/// backup's collections, and gathers the facts for the pre-flight findings.
+async fn gather(conn: &Connection, sel: &Selection, running: Vec<String>) -> Result<Result<Facts, FieldErrors>, ApiError> {
     let existing = conn.client.schema().await?.collection_names();
-    // The list endpoint (v1.32+) says what the backup holds; without it, be conservative.
-    let classes = conn
-        .client
-        .list_backups(&sel.backend)
-        .await
-        .ok()
-        .and_then(|l| l.into_iter().find(|b| b.id == sel.id))
-        .map(|b| b.classes)
-        .filter(|c| !c.is_empty());
-    if let Some(classes) = &classes {
-        let form = backup_core::validate::SelectionForm {
+    let backup_classes = if conn.caps.has(Feature::List) {
+        conn.client
+            .list_backups(&sel.backend, None)
+            .await
+            .ok()
+            .and_then(|l| l.into_iter().find(|b| b.id == sel.id))
+            .map(|b| b.classes)
+            .filter(|c| !c.is_empty())
+    } else {
+        None
+    };
+    if let Some(classes) = &backup_classes {
+        let form = SelectionForm {
             backend: sel.backend.clone(),
             id: sel.id.clone(),
             include: sel.include.join(","),
@@ -41,8 +45,7 @@ async fn preflight(conn: &Connection, sel: Selection) -> Result<Result<Preflight
             return Ok(Err(e));
         }
     }
-    let conflicts = restore_conflicts(&sel, classes.as_deref(), &existing);
-    Ok(Ok(Preflight { selection: sel, conflicts }))
+    Ok(Ok(Facts { existing, backup_classes, running, nodes: conn.nodes.clone() }))
 }
 
 /// Restores a backup, after a pre-flight check against the live cluster.
@@ -54,23 +57,31 @@ pub fn RestoreBackupForm(
 ) -> impl IntoView {
     let state = use_app_state();
     let inputs = SelectionInputs::new();
+    let options = RestoreOptionInputs::new();
     let server_error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<&'static str>);
     let busy = RwSignal::new(false);
-    let pending = RwSignal::new(None::<Preflight>);
+    let pending = RwSignal::new(None::<Pending>);
 
-    let start = move |conn: Connection, sel: Selection| {
+    let start = move |conn: Connection, p: Pending| {
         busy.set(true);
         spawn_local(async move {
-            let result = conn.client.restore_backup(&sel.backend, &sel.id, &sel.restore_request()).await;
+            let sel = p.selection;
+            let sent = conn.client.restore_backup(&sel.backend, &sel.id, &p.request).await;
+            let key = JobKey { kind: JobKind::Restore, backend: sel.backend.clone(), id: sel.id.clone() };
+            let outcome = settle(&conn, key, p.location, sent).await;
             let _ = busy.try_set(false);
-            match result {
-                Ok(resp) => {
-                    let key = JobKey { kind: JobKind::Restore, backend: sel.backend.clone(), id: sel.id.clone() };
-                    let job = Job::started(key, &resp, now_ms());
+            match outcome {
+                Submitted::Started(job) => {
                     let _ = state.jobs.try_update(|j| j.add(job));
                     let _ = pending.try_set(None);
                 }
-                Err(e) => {
+                Submitted::Recovered(job) => {
+                    let _ = state.jobs.try_update(|j| j.add(job));
+                    let _ = pending.try_set(None);
+                    let _ = notice.try_set(Some(RECOVERED));
+                }
+                Submitted::Failed(e) => {
                     let _ = server_error.try_set(Some(e));
                 }
             }
@@ -84,9 +95,15 @@ pub fn RestoreBackupForm(
         }
         let Some(conn) = state.connection.get_untracked() else { return };
         server_error.set(None);
+        notice.set(None);
         pending.set(None);
-        let sel = match inputs.form().validate(None, conn.caps) {
-            Ok(s) => s,
+        let checked = inputs.form().validate(None, conn.caps).and_then(|sel| {
+            let mut request = sel.restore_request();
+            let location = options.options().apply(&mut request, conn.caps)?;
+            Ok((sel, request, location))
+        });
+        let (selection, request, location) = match checked {
+            Ok(v) => v,
             Err(e) => {
                 inputs.errors.set(e);
                 return;
@@ -94,8 +111,9 @@ pub fn RestoreBackupForm(
         };
         inputs.errors.set(Default::default());
         busy.set(true);
+        let running = state.jobs.with_untracked(|j| j.running());
         spawn_local(async move {
-            match preflight(&conn, sel).await {
+            match gather(&conn, &selection, running).await {
                 Err(e) => {
                     let _ = busy.try_set(false);
                     let _ = server_error.try_set(Some(e));
@@ -104,10 +122,15 @@ pub fn RestoreBackupForm(
                     let _ = busy.try_set(false);
                     let _ = inputs.errors.try_set(field_errors);
                 }
-                Ok(Ok(p)) if p.conflicts.is_empty() => start(conn, p.selection),
-                Ok(Ok(p)) => {
-                    let _ = busy.try_set(false);
-                    let _ = pending.try_set(Some(p));
+                Ok(Ok(facts)) => {
+                    let findings = check(&selection, &facts);
+                    let p = Pending { selection, request, location, findings };
+                    if p.findings.is_empty() {
+                        start(conn, p);
+                    } else {
+                        let _ = busy.try_set(false);
+                        let _ = pending.try_set(Some(p));
+                    }
                 }
             }
         });
@@ -115,63 +138,46 @@ pub fn RestoreBackupForm(
 
     let confirm = move |_| {
         let (Some(conn), Some(p)) = (state.connection.get_untracked(), pending.get_untracked()) else { return };
-        start(conn, p.selection);
+        start(conn, p);
     };
 
-    // The chosen backup's collections, when the console knows them.
     let backup_classes = Signal::derive(move || {
         let (backend, id) = (inputs.backend.get(), inputs.id.get());
-        state.jobs.with(|j| {
-            j.entries()
-                .iter()
-                .find_map(|e| {
-                    e.job.with(|j| {
-                        (j.key.kind == JobKind::Backup && j.key.backend == backend && j.key.id == id)
-                            .then(|| j.classes.clone())
-                    })
-                })
-                .unwrap_or_default()
-        })
+        state.jobs.with(|j| j.backup_classes(&backend, &id))
     });
-    // Successful backups the console knows on the chosen backend, offered as ids.
     let suggestions = move || {
         let backend = inputs.backend.get();
-        state.jobs.with(|j| {
-            j.entries()
-                .iter()
-                .filter_map(|e| {
-                    e.job.with(|j| {
-                        (j.key.kind == JobKind::Backup && j.key.backend == backend && j.status == Status::Success)
-                            .then(|| j.key.id.clone())
-                    })
-                })
-                .collect::<Vec<_>>()
-        })
+        state.jobs.with(|j| j.successful_backups(&backend))
     };
 
     view! {
         <form class="card" aria-labelledby="restore-h" on:submit=submit novalidate>
             <h2 id="restore-h">"Restore backup"</h2>
-            <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default() id_list="restore-ids" pickable=backup_classes />
+            <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default()
+                id_list="restore-ids" pickable=backup_classes />
             <datalist id="restore-ids">
                 <For each=suggestions key=|id| id.clone() let:id>
                     <option value=id />
                 </For>
             </datalist>
+            <RestoreAdvanced inputs=options errors=inputs.errors />
             <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>"Start restore"</button>
-            {move || pending.get().map(|p| view! {
-                <div class="alert warning" role="alert">
-                    <p>
-                        "These collections already exist: " <strong>{p.conflicts.join(", ")}</strong>
-                        ". Weaviate will accept the restore, then end it FAILED for them (other collections are still restored). "
-                        "Delete them first, or exclude them."
-                    </p>
-                    <div class="actions">
-                        <button type="button" class="danger" on:click=confirm>"Restore anyway"</button>
-                        <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
+            {move || pending.get().map(|p| {
+                let blocked = p.findings.iter().any(Finding::blocks);
+                view! {
+                    <div class="alert warning" role="alert">
+                        <p><strong>"Pre-flight check"</strong></p>
+                        <ul>{p.findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
+                        <div class="actions">
+                            {(!blocked).then(|| view! {
+                                <button type="button" class="danger" on:click=confirm>"Restore anyway"</button>
+                            })}
+                            <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
+                        </div>
                     </div>
-                </div>
+                }
             })}
+            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
             <ErrorAlert error=server_error />
         </form>
     }

@@ -23,6 +23,9 @@ pub fn TextField(
     /// A live note under the field (what a pattern matches, say), announced politely.
     #[prop(optional, into)]
     note: MaybeProp<String>,
+    /// Why the field is unavailable on this server (disables it and says so).
+    #[prop(optional, into)]
+    unavailable: MaybeProp<String>,
     /// Id of a `<datalist>` of suggestions.
     #[prop(optional)]
     list: &'static str,
@@ -48,6 +51,8 @@ pub fn TextField(
                     on:input=move |ev| value.set(event_target_value(&ev))
                     // Autofill and programmatic clears fire only `change`.
                     on:change=move |ev| value.set(event_target_value(&ev))
+                    disabled=move || unavailable.get().is_some()
+                    title=move || unavailable.get()
                     aria-invalid=move || error.get().map(|_| "true")
                     aria-describedby=move || error.get().map(|_| described.clone())
                 />
@@ -55,6 +60,7 @@ pub fn TextField(
             </div>
             {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
             <p class="note" aria-live="polite">{move || note.get()}</p>
+            {move || unavailable.get().map(|why| view! { <p class="help unavailable">{why}</p> })}
             {move || error.get().map(|m| view! { <p class="field-error" id=error_id.clone() role="alert">{m}</p> })}
         </div>
     }

@@ -55,7 +55,7 @@ impl Browser {
             "--disable-component-update",
             "--disable-sync",
             "--disable-dev-shm-usage",
-            "--window-size=1280,1000",
+            "--window-size=1280,1400",
             &format!("--user-data-dir={}", profile.display()),
         ] {
             caps.add_arg(arg).unwrap();
