@@ -18,8 +18,8 @@ pub enum Mode {
     Fail(u16),
     /// Answer without CORS headers: to the page, a network error; nothing reaches Weaviate.
     Unreachable,
-    /// Forward a request whose path contains this text, then hide the answer from the page
-    /// (once): the server acted, the page saw a network error.
+    /// Forward the next POST whose path contains this text, then hide the answer from the
+    /// page: the server acted, the page saw a network error.
     LoseAnswerOnce(String),
 }
 
@@ -34,6 +34,7 @@ pub struct Proxy {
     pub url: String,
     mode: Arc<Mutex<Mode>>,
     seen: Arc<Mutex<Vec<Seen>>>,
+    meta_version: Arc<Mutex<Option<String>>>,
     server: Arc<Server>,
 }
 
@@ -53,10 +54,11 @@ impl Proxy {
         let server = Arc::new(Server::http(("127.0.0.1", port)).expect("proxy"));
         let mode = Arc::new(Mutex::new(Mode::Pass));
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let (s, m, log, up) = (server.clone(), mode.clone(), seen.clone(), upstream.to_string());
+        let meta_version = Arc::new(Mutex::new(None::<String>));
+        let (s, m, log, up, mv) = (server.clone(), mode.clone(), seen.clone(), upstream.to_string(), meta_version.clone());
         thread::spawn(move || {
             for mut req in s.incoming_requests() {
-                let (m, log, up) = (m.clone(), log.clone(), up.clone());
+                let (m, log, up, mv) = (m.clone(), log.clone(), up.clone(), mv.clone());
                 thread::spawn(move || {
                     let mut body = String::new();
                     let _ = req.as_reader().read_to_string(&mut body);
@@ -77,7 +79,7 @@ impl Proxy {
                             let _ = req.respond(Response::from_string("unreachable").with_status_code(502));
                             return;
                         }
-                        Mode::LoseAnswerOnce(p) => method != "OPTIONS" && path.contains(p.as_str()),
+                        Mode::LoseAnswerOnce(p) => method == "POST" && path.contains(p.as_str()),
                         _ => false,
                     };
                     let mut out = ureq::request(&method, &format!("{up}{path}")).timeout(Duration::from_secs(60));
@@ -109,12 +111,22 @@ impl Proxy {
                     }
                     let mut bytes = Vec::new();
                     let _ = resp.into_reader().read_to_end(&mut bytes);
+                    if let (true, Some(v)) = (path.starts_with("/v1/meta"), mv.lock().unwrap().clone()) {
+                        let mut meta: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                        meta["version"] = serde_json::Value::String(v);
+                        bytes = serde_json::to_vec(&meta).unwrap();
+                    }
                     let len = bytes.len();
                     let _ = req.respond(r.with_data(std::io::Cursor::new(bytes), Some(len)));
                 });
             }
         });
-        Proxy { url: format!("http://127.0.0.1:{port}"), mode, seen, server }
+        Proxy { url: format!("http://127.0.0.1:{port}"), mode, seen, meta_version, server }
+    }
+
+    /// Makes `/v1/meta` report another server version (to test version gating).
+    pub fn set_meta_version(&self, version: &str) {
+        *self.meta_version.lock().unwrap() = Some(version.to_string());
     }
 
     pub fn set_mode(&self, mode: Mode) {

@@ -58,7 +58,12 @@ impl Rest {
 
     /// Inserts `count` objects with small vectors in one batch.
     pub fn insert_objects(&self, name: &str, count: usize) {
-        let objects: Vec<Value> = (0..count)
+        self.insert_objects_from(name, 0, count)
+    }
+
+    /// Inserts objects numbered `first..first+count` in one batch.
+    pub fn insert_objects_from(&self, name: &str, first: usize, count: usize) {
+        let objects: Vec<Value> = (first..first + count)
             .map(|i| {
                 json!({"class": name, "properties": {"title": format!("{name} #{i}"), "n": i},
                     "vector": [i as f32, 1.0, (i % 7) as f32]})
