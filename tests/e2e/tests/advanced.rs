@@ -207,3 +207,31 @@ async fn an_older_server_hides_what_it_lacks() {
     s.b.screenshot("older-server").await;
     s.b.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_backend_whose_list_fails_says_why() {
+    let wv = Weaviate::start(Options { name: "adv-corrupt".into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 5);
+    // One corrupt descriptor makes the whole list answer 500.
+    std::fs::create_dir_all(wv.backups_dir.join("broken")).unwrap();
+    std::fs::write(wv.backups_dir.join("broken/backup_config.json"), "{oops").unwrap();
+    let site = console();
+    let b = Browser::start().await;
+    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    let err = b
+        .wait_for("//*[contains(@class,'list-error') and contains(., 'could not be listed')]", Duration::from_secs(15))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(err.contains("\"filesystem\"") && err.contains("HTTP 500") && err.contains("unmarshal descriptor"), "{err}");
+    // The console still works.
+    b.fill(&create, "Backup ID", "still-works").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:still-works", &DONE, LONG).await, "SUCCESS");
+    b.quit().await;
+}
