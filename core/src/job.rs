@@ -85,6 +85,9 @@ pub struct Job {
     /// Last time the status or size changed (stall detection).
     #[serde(default)]
     pub last_change_ms: u64,
+    /// The request that started it, for "copy as curl/Python" (never with the key).
+    #[serde(default)]
+    pub request: Option<crate::snippet::SentRequest>,
 }
 
 impl Job {
@@ -105,6 +108,7 @@ impl Job {
             location: Location::default(),
             cancel_requested: false,
             last_change_ms: now_ms,
+            request: None,
         };
         job.note_terminal(now_ms);
         job

@@ -4,13 +4,18 @@
 
 pub mod api;
 pub mod config;
+pub mod coverage;
 pub mod error;
+pub mod export;
 pub mod format;
+pub mod host;
 pub mod job;
 pub mod options;
 pub mod journal;
 pub mod poll;
 pub mod preflight;
+pub mod route;
+pub mod snippet;
 pub mod status;
 pub mod table;
 pub mod validate;

@@ -1,0 +1,66 @@
+//! Deep links in the URL fragment, so a job or a pre-filled restore can be shared and the
+//! browser's back button works: `#/jobs/{kind}/{backend}/{id}`, `#/restore/{backend}/{id}`.
+
+use crate::job::{JobKey, JobKind};
+use crate::validate::check_backup_id;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    Home,
+    Job(JobKey),
+    Restore { backend: String, id: String },
+}
+
+fn valid_segment(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Route {
+    /// Anything unrecognised is `Home`.
+    pub fn parse(hash: &str) -> Route {
+        let parts: Vec<&str> = hash.trim_start_matches('#').trim_start_matches('/').split('/').collect();
+        let ok = |b: &str, id: &str| valid_segment(b) && check_backup_id(id).is_ok();
+        match parts.as_slice() {
+            ["jobs", kind, backend, id] if ok(backend, id) => {
+                let kind = match *kind {
+                    "backup" => JobKind::Backup,
+                    "restore" => JobKind::Restore,
+                    _ => return Route::Home,
+                };
+                Route::Job(JobKey { kind, backend: backend.to_string(), id: id.to_string() })
+            }
+            ["restore", backend, id] if ok(backend, id) => {
+                Route::Restore { backend: backend.to_string(), id: id.to_string() }
+            }
+            _ => Route::Home,
+        }
+    }
+
+    pub fn to_hash(&self) -> String {
+        match self {
+            Route::Home => "#/".into(),
+            Route::Job(k) => format!("#/jobs/{}/{}/{}", k.kind.as_str(), k.backend, k.id),
+            Route::Restore { backend, id } => format!("#/restore/{backend}/{id}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        for h in ["#/jobs/backup/filesystem/nightly-1", "#/jobs/restore/s3/x_1", "#/restore/filesystem/b"] {
+            assert_eq!(Route::parse(h).to_hash(), h);
+        }
+    }
+
+    #[test]
+    fn junk_is_home() {
+        for h in ["", "#", "#/", "#/jobs/backup/filesystem", "#/jobs/delete/fs/x", "#/jobs/backup/fs/Bad Id",
+                  "#/restore/../x", "#/jobs/backup/f%2F/x", "#/restore/fs/x/extra"] {
+            assert_eq!(Route::parse(h), Route::Home, "{h}");
+        }
+    }
+}

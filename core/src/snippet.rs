@@ -1,0 +1,93 @@
+//! "Copy as curl" and "Copy as Python": the exact request the console sent, with the API key
+//! replaced by an environment variable, ready to paste into a script.
+
+use serde::{Deserialize, Serialize};
+
+/// A request as sent: method, path under `/v1` (with its query), JSON body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentRequest {
+    pub method: String,
+    pub path: String,
+    pub body: Option<String>,
+}
+
+/// The variable the snippets read the API key from.
+pub const KEY_VAR: &str = "WEAVIATE_API_KEY";
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn py_str(s: &str) -> String {
+    // A JSON string literal is a valid Python string literal.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A curl command line.
+pub fn curl(base_url: &str, req: &SentRequest, with_key: bool) -> String {
+    let mut parts = vec![
+        "curl -sS".to_string(),
+        format!("-X {}", req.method),
+        shell_quote(&format!("{base_url}/v1{}", req.path)),
+    ];
+    if with_key {
+        parts.push(format!("-H \"Authorization: Bearer ${KEY_VAR}\""));
+    }
+    if let Some(b) = &req.body {
+        parts.push("-H 'Content-Type: application/json'".into());
+        parts.push(format!("-d {}", shell_quote(b)));
+    }
+    parts.join(" \\\n  ")
+}
+
+/// A Python script using `requests`.
+pub fn python(base_url: &str, req: &SentRequest, with_key: bool) -> String {
+    let mut headers = vec![];
+    if req.body.is_some() {
+        headers.push(r#""Content-Type": "application/json""#.to_string());
+    }
+    if with_key {
+        headers.push(format!(r#""Authorization": "Bearer " + os.environ["{KEY_VAR}"]"#));
+    }
+    let mut args = vec![py_str(&req.method), py_str(&format!("{base_url}/v1{}", req.path))];
+    if !headers.is_empty() {
+        args.push(format!("headers={{{}}}", headers.join(", ")));
+    }
+    if let Some(b) = &req.body {
+        args.push(format!("data={}", py_str(b)));
+    }
+    let import = if with_key { "import os\n\nimport requests" } else { "import requests" };
+    format!(
+        "{import}\n\nresp = requests.request(\n    {},\n)\nprint(resp.status_code, resp.text)\n",
+        args.join(",\n    ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post() -> SentRequest {
+        SentRequest { method: "POST".into(), path: "/backups/filesystem".into(), body: Some(r#"{"id":"it's"}"#.into()) }
+    }
+
+    #[test]
+    fn curl_is_exact_and_keyless() {
+        let c = curl("http://h:8080", &post(), true);
+        assert_eq!(
+            c,
+            "curl -sS \\\n  -X POST \\\n  'http://h:8080/v1/backups/filesystem' \\\n  -H \"Authorization: Bearer $WEAVIATE_API_KEY\" \\\n  -H 'Content-Type: application/json' \\\n  -d '{\"id\":\"it'\\''s\"}'"
+        );
+        let get = SentRequest { method: "GET".into(), path: "/backups/fs/x?path=/p".into(), body: None };
+        assert_eq!(curl("http://h", &get, false), "curl -sS \\\n  -X GET \\\n  'http://h/v1/backups/fs/x?path=/p'");
+    }
+
+    #[test]
+    fn python_is_exact_and_keyless() {
+        let p = python("http://h:8080", &post(), true);
+        assert!(p.starts_with("import os\n\nimport requests\n"));
+        assert!(p.contains(r#"data="{\"id\":\"it's\"}""#), "{p}");
+        assert!(p.contains(r#"os.environ["WEAVIATE_API_KEY"]"#));
+        assert!(!python("http://h", &post(), false).contains("Authorization"));
+    }
+}
