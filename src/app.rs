@@ -1,47 +1,74 @@
+use backup_core::config::ConsoleConfig;
 use leptos::prelude::*;
 
-use crate::components::{ConnectionForm, CreateBackupForm, JobTable, RestoreBackupForm};
+use crate::components::{ConnectionForm, CoverageView, CreateBackupForm, JobTable, RestoreBackupForm};
+use crate::embed::use_host_bridge;
+use crate::job_events::{use_job_events, Toasts};
 use crate::journal::use_journal;
 use crate::poller::use_job_poller;
-use crate::runtime_config::{self, StartConfig};
+use crate::routes::use_routes;
+use crate::runtime_config;
 use crate::state::AppState;
+use crate::theme::use_theme;
 
-/// The whole console: connection, forms, job table; runtime configuration is read first.
+/// The whole console. Runtime configuration is read first (`config.json`, query); `preset`
+/// (from the mount API) goes over it, and a host page's messages over both.
 #[component]
-pub fn App() -> impl IntoView {
+pub fn App(
+    /// Configuration given by a host that mounts the console itself.
+    #[prop(optional)]
+    preset: Option<ConsoleConfig>,
+) -> impl IntoView {
     let state = AppState::new().provide();
     use_job_poller();
     use_journal();
-    let config = LocalResource::new(runtime_config::load);
+    use_theme();
+    use_routes();
+    let toasts = use_job_events();
+    let loaded = LocalResource::new(runtime_config::load);
+    let ready = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some((cfg, notice)) = loaded.get() {
+            state.config.set(preset.clone().unwrap_or_default().over(cfg));
+            state.notice.set(notice);
+            ready.set(true);
+        }
+    });
     view! {
         <header class="topbar">
             <h1>"Weaviate Backup Console"</h1>
         </header>
         <main>
-            <Suspense fallback=|| view! { <p>"Loading configuration…"</p> }>
-                {move || config.get().map(|cfg| view! { <Console cfg state /> })}
-            </Suspense>
+            <Show when=move || ready.get() fallback=|| view! { <p>"Loading configuration…"</p> }>
+                <Console state toasts />
+            </Show>
         </main>
     }
 }
 
 #[component]
-fn Console(cfg: StartConfig, state: AppState) -> impl IntoView {
+fn Console(state: AppState, toasts: Toasts) -> impl IntoView {
+    use_host_bridge();
     let connected = move || state.connection.with(Option::is_some);
-    let StartConfig { weaviate_url, default_backend, notice } = cfg;
+    let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
     view! {
-        {notice.map(|n| view! { <p class="notice" role="status">{n}</p> })}
         {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-        <ConnectionForm initial_url=weaviate_url.unwrap_or_default() />
+        <div class="toasts" role="status" aria-live="polite">
+            {move || toasts.0.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
+        </div>
+        <ConnectionForm />
         <JobTable />
         <Show
-            when=connected
-            fallback=|| view! { <p class="hint">"Connect to a Weaviate to start a backup."</p> }
+            when=move || connected() && !state.read_only()
+            fallback=move || (!connected()).then(|| view! { <p class="hint">"Connect to a Weaviate to start a backup."</p> })
         >
             <div class="forms">
-                <CreateBackupForm default_backend=default_backend.clone().unwrap_or_default() />
-                <RestoreBackupForm default_backend=default_backend.clone().unwrap_or_default() />
+                <CreateBackupForm default_backend=default_backend() />
+                <RestoreBackupForm default_backend=default_backend() />
             </div>
+        </Show>
+        <Show when=connected>
+            <CoverageView />
         </Show>
     }
 }

@@ -6,6 +6,7 @@ use backup_core::api::{
 use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::options::Location;
+use backup_core::snippet::SentRequest;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -54,13 +55,23 @@ impl Client {
         read(req.send().await).await
     }
 
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
-        // `.json` sets Content-Type: application/json; anything else gets a 415.
-        let req = self
-            .with_auth(Request::post(&self.url(path)))
-            .json(body)
-            .map_err(|e| ApiError::Decode(e.to_string()))?;
-        read(req.send().await).await
+    /// Sends a JSON body; returns the request exactly as sent (for "copy as curl") with the
+    /// answer.
+    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> (SentRequest, Result<T, ApiError>) {
+        let text = serde_json::to_string(body).unwrap_or_default();
+        let sent = SentRequest { method: "POST".into(), path: path.to_string(), body: Some(text.clone()) };
+        // Without this content type Weaviate answers 415.
+        let req = self.with_auth(Request::post(&self.url(path))).header("Content-Type", "application/json").body(text);
+        let result = match req {
+            Ok(r) => read(r.send().await).await,
+            Err(e) => Err(ApiError::Decode(e.to_string())),
+        };
+        (sent, result)
+    }
+
+    /// Whether requests carry an API key (snippets then read it from the environment).
+    pub fn has_key(&self) -> bool {
+        self.api_key.is_some()
     }
 
     /// `GET /v1/meta`: version and enabled modules (the browser-safe health check: the
@@ -75,7 +86,7 @@ impl Client {
     }
 
     /// `POST /v1/backups/{backend}`.
-    pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> Result<StartedResponse, ApiError> {
+    pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> (SentRequest, Result<StartedResponse, ApiError>) {
         self.post(&format!("/backups/{}", seg(backend)), body).await
     }
 
@@ -90,7 +101,7 @@ impl Client {
         backend: &str,
         id: &str,
         body: &BackupRestoreRequest,
-    ) -> Result<StartedResponse, ApiError> {
+    ) -> (SentRequest, Result<StartedResponse, ApiError>) {
         self.post(&format!("/backups/{}/{}/restore", seg(backend), seg(id)), body).await
     }
 

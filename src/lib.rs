@@ -7,10 +7,14 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod embed;
+pub mod job_events;
 pub mod journal;
 pub mod poller;
+pub mod routes;
 pub mod runtime_config;
 pub mod state;
+pub mod theme;
 
 pub use app::App;
 

@@ -1,4 +1,27 @@
+use backup_console::App;
+use backup_core::config::ConsoleConfig;
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(backup_console::App);
+    // A host page that mounts the console itself (see `mount`) marks its body.
+    let manual = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .is_some_and(|b| b.has_attribute("data-backup-console-manual"));
+    if !manual {
+        leptos::mount::mount_to_body(|| view! { <App /> });
+    }
+}
+
+/// The mount API for hosts that embed without an iframe: mounts the console into `target`
+/// with `config` (the keys of `config.json`, e.g. `{weaviateUrl, apiKey, theme, readOnly}`).
+#[wasm_bindgen]
+pub fn mount(target: web_sys::HtmlElement, config: JsValue) -> Result<(), JsValue> {
+    let text = js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "{}".into());
+    let preset = ConsoleConfig::parse(if config.is_undefined() || config.is_null() { "{}" } else { &text })
+        .map_err(|e| JsValue::from_str(&e))?;
+    leptos::mount::mount_to(target, move || view! { <App preset=preset.clone() /> }).forget();
+    Ok(())
 }

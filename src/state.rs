@@ -3,6 +3,8 @@
 //! re-renders only that row.
 
 use backup_core::api::BackupListItem;
+use backup_core::config::ConsoleConfig;
+use backup_core::route::Route;
 use backup_core::error::ApiError;
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
@@ -136,6 +138,12 @@ pub struct AppState {
     pub list_errors: RwSignal<Vec<(String, ApiError)>>,
     /// A running job unchanged this long is flagged "may be stuck".
     pub stall_minutes: RwSignal<u64>,
+    /// The effective runtime configuration (host > config.json > query).
+    pub config: RwSignal<ConsoleConfig>,
+    pub connecting: RwSignal<bool>,
+    pub connect_error: RwSignal<Option<ApiError>>,
+    /// The deep link in the URL fragment.
+    pub route: RwSignal<Route>,
 }
 
 impl AppState {
@@ -147,7 +155,35 @@ impl AppState {
             notice: RwSignal::new(None),
             list_errors: RwSignal::new(vec![]),
             stall_minutes: RwSignal::new(backup_core::job::DEFAULT_STALL_MS / 60_000),
+            config: RwSignal::new(ConsoleConfig::default()),
+            connecting: RwSignal::new(false),
+            connect_error: RwSignal::new(None),
+            route: RwSignal::new(Route::Home),
         }
+    }
+
+    /// Connects to `base_url` (normalized) with `api_key` (empty: anonymous); the result lands
+    /// in `connection` or `connect_error`.
+    pub fn connect(self, base_url: &str, api_key: &str) {
+        self.connect_error.set(None);
+        self.connecting.set(true);
+        let client = Client::new(base_url, api_key);
+        leptos::task::spawn_local(async move {
+            let result = Connection::discover(client).await;
+            let _ = self.connecting.try_set(false);
+            match result {
+                Ok(c) => {
+                    let _ = self.connection.try_set(Some(c));
+                }
+                Err(e) => {
+                    let _ = self.connect_error.try_set(Some(e));
+                }
+            }
+        });
+    }
+
+    pub fn read_only(&self) -> bool {
+        self.config.with(|c| c.read_only == Some(true))
     }
 
     pub fn provide(self) -> AppState {

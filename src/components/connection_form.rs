@@ -1,31 +1,24 @@
 use backup_core::config::normalize_url;
-use backup_core::error::ApiError;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_use_storage::use_session_storage;
 use codee::string::FromToStringCodec;
 
-use crate::client::Client;
 use crate::components::{ErrorAlert, TextField};
-use crate::state::{use_app_state, Connection};
+use crate::state::use_app_state;
 
-/// Where the admin points the console at a Weaviate: URL and optional API key.
+/// Where the admin points the console at a Weaviate: URL and optional API key. Connects by
+/// itself when the runtime configuration names a server.
 #[component]
-pub fn ConnectionForm(
-    /// URL from runtime configuration; connects at once when set.
-    #[prop(optional)]
-    initial_url: Option<String>,
-) -> impl IntoView {
+pub fn ConnectionForm() -> impl IntoView {
     let state = use_app_state();
-    let url = RwSignal::new(initial_url.clone().unwrap_or_default());
+    let url = RwSignal::new(String::new());
     // Opt-in only: the key survives a reload of this tab, never the browser session.
     let (saved_key, set_saved_key, forget_key) =
         use_session_storage::<String, FromToStringCodec>("backup-console.api-key");
     let api_key = RwSignal::new(saved_key.get_untracked());
     let remember = RwSignal::new(!saved_key.get_untracked().is_empty());
     let url_error = RwSignal::new(None::<String>);
-    let server_error = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let busy = state.connecting;
 
     let connect = move || {
         if busy.get_untracked() {
@@ -39,31 +32,25 @@ pub fn ConnectionForm(
             }
         };
         url_error.set(None);
-        server_error.set(None);
-        busy.set(true);
         let key = api_key.get_untracked();
         if remember.get_untracked() && !key.is_empty() {
             set_saved_key.set(key.clone());
         } else {
             forget_key();
         }
-        let client = Client::new(&base, &key);
-        spawn_local(async move {
-            let result = Connection::discover(client).await;
-            let _ = busy.try_set(false);
-            match result {
-                Ok(c) => {
-                    let _ = state.connection.try_set(Some(c));
-                }
-                Err(e) => {
-                    let _ = server_error.try_set(Some(e));
-                }
-            }
-        });
+        state.connect(&base, &key);
     };
-    if initial_url.is_some() {
-        connect();
-    }
+    // Configuration (config.json, query, host page) names the server, and maybe the key.
+    let auto_connect = connect.clone();
+    Effect::new(move |_| {
+        let (cfg_url, cfg_key) = state.config.with(|c| (c.url(), c.api_key.clone()));
+        let Some(cfg_url) = cfg_url else { return };
+        url.set(cfg_url);
+        if let Some(k) = cfg_key {
+            api_key.set(k);
+        }
+        auto_connect();
+    });
 
     let summary = move || {
         state.connection.get().map(|c| {
@@ -107,7 +94,7 @@ pub fn ConnectionForm(
                 "Connect"
             </button>
             <p class="connection-summary" aria-live="polite">{summary}</p>
-            <ErrorAlert error=server_error />
+            <ErrorAlert error=state.connect_error />
         </form>
     }
 }

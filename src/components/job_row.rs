@@ -1,6 +1,9 @@
 use backup_core::error::{message_hint, ApiError};
 use backup_core::format::{human_duration, human_size_gib};
-use backup_core::job::{Job, Origin};
+use backup_core::job::{Job, JobKind, Origin};
+use backup_core::route::Route;
+use backup_core::snippet::{curl, python};
+use backup_core::status::Status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -65,14 +68,39 @@ pub fn JobRow(
     };
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind.as_str();
+    let link = Route::Job(k.clone()).to_hash();
+    let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
+    let linked = {
+        let k = k.clone();
+        move || state.route.with(|r| matches!(r, Route::Job(key) if *key == k))
+    };
+    let row_ref = NodeRef::<leptos::html::Tr>::new();
+    // A deep link to this job: bring it into view.
+    Effect::new({
+        let linked = linked.clone();
+        move |_| {
+            if linked() {
+                if let Some(tr) = row_ref.get() {
+                    tr.scroll_into_view();
+                }
+            }
+        }
+    });
+    let snippets = move || {
+        let conn = state.connection.get()?;
+        let req = job.with(|j| j.request.clone())?;
+        let (base, key) = (conn.client.base_url().to_string(), conn.client.has_key());
+        Some((curl(&base, &req, key), python(&base, &req, key)))
+    };
     view! {
-        <tr data-job=entry.key.clone() data-tone=tone>
+        <tr data-job=entry.key.clone() data-tone=tone node_ref=row_ref
+            class:linked=linked.clone() aria-current=move || linked().then_some("true")>
             <td>
                 {kind}
                 {move || (job.with(|j| j.origin) == Origin::Server)
                     .then(|| view! { <span class="badge" title="Started outside this console">"elsewhere"</span> })}
             </td>
-            <td class="mono">{k.id.clone()}</td>
+            <td class="mono"><a href=link title="Link to this job">{k.id.clone()}</a></td>
             <td>{k.backend.clone()}</td>
             <td>
                 <span class=move || format!("status status-{}", tone()) data-col="status">{status}</span>
@@ -95,7 +123,16 @@ pub fn JobRow(
                 <ErrorAlert error=cancel_error />
             </td>
             <td class="actions-cell">
-                <Show when=can_cancel>
+                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !state.read_only())
+                    .then(|| view! { <a class="button-link" href=restore_link.clone()>"Restore…"</a> })}
+                {move || snippets().map(|(c, p)| view! {
+                    <details class="request">
+                        <summary>"Request"</summary>
+                        <CopyBlock label="Copy as curl" name="curl" text=c />
+                        <CopyBlock label="Copy as Python" name="python" text=p />
+                    </details>
+                })}
+                <Show when=move || can_cancel() && !state.read_only()>
                     <Show
                         when=move || confirming.get()
                         fallback=move || view! {
@@ -120,5 +157,31 @@ pub fn JobRow(
                 }}
             </td>
         </tr>
+    }
+}
+
+/// A snippet with a button that copies it.
+#[component]
+fn CopyBlock(
+    /// Button text, e.g. "Copy as curl".
+    label: &'static str,
+    /// `data-snippet` of the block (`curl`, `python`).
+    name: &'static str,
+    text: String,
+) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let to_copy = text.clone();
+    let copy = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&to_copy);
+            copied.set(true);
+        }
+    };
+    view! {
+        <div class="snippet">
+            <button type="button" class="secondary" on:click=copy>{label}</button>
+            <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
+            <pre data-snippet=name>{text}</pre>
+        </div>
     }
 }

@@ -1,8 +1,13 @@
+use backup_core::export::{to_csv, to_json};
 use backup_core::table::{SortBy, StatusFilter, TableView};
 use leptos::prelude::*;
 
 use crate::components::{ErrorAlert, JobRow};
 use crate::state::use_app_state;
+
+fn data_url(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
 
 /// Every job the console knows, filterable and sortable; rows keyed by `{kind}:{backend}:{id}`.
 #[component]
@@ -54,6 +59,12 @@ pub fn JobTable() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
                     "Clear finished"
                 </button>
+                <a class="button-link" download="backup-jobs.csv" href=move || data_url("text/csv", &state.jobs.with(|j| to_csv(&j.snapshot())))>
+                    "Export CSV"
+                </a>
+                <a class="button-link" download="backup-jobs.json" href=move || data_url("application/json", &state.jobs.with(|j| to_json(&j.snapshot())))>
+                    "Export JSON"
+                </a>
             </div>
             {move || state.list_errors.get().into_iter().map(|(backend, e)| view! {
                 <div class="list-error">

@@ -3,6 +3,7 @@
 mod advanced_options;
 mod collection_picker;
 mod connection_form;
+mod coverage_view;
 mod create_backup_form;
 mod error_alert;
 mod job_row;
@@ -15,6 +16,7 @@ mod text_field;
 pub use advanced_options::{CreateAdvanced, CreateOptionInputs, RestoreAdvanced, RestoreOptionInputs};
 pub use collection_picker::CollectionPicker;
 pub use connection_form::ConnectionForm;
+pub use coverage_view::CoverageView;
 pub use create_backup_form::CreateBackupForm;
 pub use error_alert::ErrorAlert;
 pub use job_row::JobRow;

@@ -1,6 +1,7 @@
 use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::preflight::{check, Facts, Finding};
+use backup_core::route::Route;
 use backup_core::validate::{FieldErrors, Selection, SelectionForm};
 use backup_core::version::Feature;
 use leptos::prelude::*;
@@ -141,6 +142,18 @@ pub fn RestoreBackupForm(
         start(conn, p);
     };
 
+    // A deep link `#/restore/{backend}/{id}` fills the form in.
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Route::Restore { backend, id } = state.route.get() {
+            inputs.backend.set(backend);
+            inputs.id.set(id);
+            if let Some(f) = form_ref.get() {
+                f.scroll_into_view();
+            }
+        }
+    });
+
     let backup_classes = Signal::derive(move || {
         let (backend, id) = (inputs.backend.get(), inputs.id.get());
         state.jobs.with(|j| j.backup_classes(&backend, &id))
@@ -151,7 +164,7 @@ pub fn RestoreBackupForm(
     };
 
     view! {
-        <form class="card" aria-labelledby="restore-h" on:submit=submit novalidate>
+        <form class="card" aria-labelledby="restore-h" on:submit=submit novalidate node_ref=form_ref>
             <h2 id="restore-h">"Restore backup"</h2>
             <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default()
                 id_list="restore-ids" pickable=backup_classes />

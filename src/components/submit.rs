@@ -6,6 +6,7 @@ use backup_core::api::StartedResponse;
 use backup_core::error::ApiError;
 use backup_core::job::{Job, JobKey};
 use backup_core::options::Location;
+use backup_core::snippet::SentRequest;
 
 use crate::now_ms;
 use crate::state::Connection;
@@ -23,16 +24,21 @@ pub async fn settle(
     conn: &Connection,
     key: JobKey,
     location: Location,
-    sent: Result<StartedResponse, ApiError>,
+    (request, sent): (SentRequest, Result<StartedResponse, ApiError>),
 ) -> Submitted {
     match sent {
         Ok(resp) => {
             let mut job = Job::started(key, &resp, now_ms());
             job.location = location;
+            job.request = Some(request);
             Submitted::Started(job)
         }
         Err(e) if e.is_transient() => match conn.client.job_status(&key, &location, None).await {
-            Ok(status) => Submitted::Recovered(Job::recovered(key, location, &status, now_ms())),
+            Ok(status) => {
+                let mut job = Job::recovered(key, location, &status, now_ms());
+                job.request = Some(request);
+                Submitted::Recovered(job)
+            }
             Err(_) => Submitted::Failed(e),
         },
         Err(e) => Submitted::Failed(e),
