@@ -2,6 +2,7 @@
 # (wasm-bindgen-cli is not here: setup derives it from Cargo.lock.)
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than this machine's 1.95
 BINARYEN_VERSION=132           # must match Trunk.toml [tools] wasm_opt
+AXE_VERSION=4.14.1             # accessibility checks in the e2e tests
 WEAVIATE_VERSION=v1.39.0
 WEAVIATE_BIN="${BACKUP_CONSOLE_CACHE:-$HOME/.cache/backup-console}/weaviate-$WEAVIATE_VERSION/weaviate-server"
 export WEAVIATE_BIN

@@ -1,0 +1,224 @@
+//! Embedded in a hosted dashboard, and the comforts: iframe + postMessage from another origin,
+//! a sub-path deployment, the mount API, deep links, copy as curl (run for real),
+//! accessibility (axe-core, keyboard only), and screenshots.
+
+mod common;
+
+use std::time::Duration;
+
+use common::console;
+use e2e::browser::{form_xpath, Browser};
+use e2e::repo_root;
+use e2e::rest::Rest;
+use e2e::static_server::StaticServer;
+use e2e::weaviate::{Options, Weaviate};
+use thirtyfour::prelude::*;
+
+const LONG: Duration = Duration::from_secs(90);
+const DONE: [&str; 3] = ["SUCCESS", "FAILED", "CANCELED"];
+
+fn weaviate(name: &str) -> (Weaviate, Rest) {
+    let wv = Weaviate::start(Options { name: name.into(), ..Default::default() });
+    let rest = Rest::new(&wv.url);
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 10);
+    rest.create_collection("Author");
+    rest.insert_objects("Author", 3);
+    (wv, rest)
+}
+
+fn dist() -> std::path::PathBuf {
+    repo_root().join("dist")
+}
+
+async fn host_events(b: &Browser) -> Vec<String> {
+    let items = b.driver.find_all(By::Css("#events li")).await.unwrap();
+    let mut out = vec![];
+    for i in items {
+        out.push(i.text().await.unwrap());
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn host_page_embeds_the_console_from_another_origin() {
+    let (wv, rest) = weaviate("emb-host");
+    let site = console();
+    let host = StaticServer::start(&dist().join("examples"), "/");
+    let b = Browser::start().await;
+    b.goto(&format!("{}host.html?console={}&weaviate={}", host.url, site.url, wv.url)).await;
+    b.wait_for("//li[@data-type='ready']", Duration::from_secs(30)).await;
+
+    let frame = b.driver.find(By::Id("console")).await.unwrap();
+    frame.clone().enter_frame().await.unwrap();
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.fill(&create, "Backup ID", "from-host").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:from-host", &DONE, LONG).await, "SUCCESS");
+    b.driver.enter_default_frame().await.unwrap();
+
+    b.wait_for("//li[@data-type='job-finished']", Duration::from_secs(15)).await;
+    let events = host_events(&b).await;
+    let started = events.iter().position(|e| e == "job-started backup from-host STARTED").expect("job-started");
+    let finished = events.iter().position(|e| e == "job-finished backup from-host SUCCESS").expect("job-finished");
+    assert!(started < finished, "{events:?}");
+    assert!(events.iter().all(|e| !e.contains("Bearer")), "{events:?}");
+    b.screenshot("host-page").await;
+    assert_eq!(rest.wait_backup("filesystem", "from-host", LONG)["status"], "SUCCESS");
+
+    // A page whose origin is not on the console's allow-list: its config is ignored.
+    let other = StaticServer::start(&dist().join("examples"), "/");
+    b.goto(&format!("{}host.html?console={}&weaviate={}&hostOrigin=http://127.0.0.1:1", other.url, site.url, wv.url)).await;
+    let frame = b.wait_for("//iframe[@id='console']", Duration::from_secs(10)).await;
+    frame.enter_frame().await.unwrap();
+    b.wait_for(&form_xpath("Connection"), Duration::from_secs(30)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(b.driver.find(By::XPath(&form_xpath("Create backup"))).await.is_err(), "not connected by a foreign origin");
+    b.driver.enter_default_frame().await.unwrap();
+    assert!(host_events(&b).await.is_empty(), "nothing posted to a foreign origin");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sub_path_deployment_and_mount_api() {
+    let (wv, _rest) = weaviate("emb-paths");
+    let b = Browser::start().await;
+
+    // The same release bundle under /admin/backups/.
+    let sub = StaticServer::start(&dist(), "/admin/backups/");
+    b.goto(&format!("{}?weaviate={}", sub.url, wv.url)).await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.fill(&create, "Backup ID", "under-subpath").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:under-subpath", &DONE, LONG).await, "SUCCESS");
+
+    // The mount API: a plain page mounts the console into a <div>.
+    let site = console();
+    b.goto(&format!("{}examples/mount.html?weaviate={}", site.url, wv.url)).await;
+    let slot_create = format!("//div[@id='console-slot']{create}");
+    b.wait_for(&slot_create, Duration::from_secs(30)).await;
+    b.fill(&slot_create, "Backup ID", "mounted").await;
+    b.click_button(&slot_create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:mounted", &DONE, LONG).await, "SUCCESS");
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deep_links_and_copy_as_curl() {
+    let (wv, rest) = weaviate("emb-links");
+    let site = console();
+    let b = Browser::start().await;
+    let base = format!("{}?weaviate={}", site.url, wv.url);
+    b.goto(&base).await;
+    let create = form_xpath("Create backup");
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.fill(&create, "Backup ID", "linked").await;
+    b.fill(&create, "Include collections", "Article").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:linked";
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
+
+    // A deep link opens the job (after a fresh load).
+    b.goto(&format!("{base}#/jobs/backup/filesystem/linked")).await;
+    b.driver.refresh().await.unwrap();
+    let row = b.wait_for(&format!("//tr[@data-job='{job}' and @aria-current='true']"), Duration::from_secs(30)).await;
+    assert!(row.is_displayed().await.unwrap());
+    // …and one pre-fills the restore form; back returns to the job link.
+    b.goto(&format!("{base}#/restore/filesystem/linked")).await;
+    let restore = form_xpath("Restore backup");
+    let id = b.field(&restore, "Backup ID").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while id.prop("value").await.unwrap().as_deref() != Some("linked") {
+        assert!(std::time::Instant::now() < deadline, "restore form not pre-filled");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.driver.back().await.unwrap();
+    b.wait_for(&format!("//tr[@data-job='{job}' and @aria-current='true']"), Duration::from_secs(10)).await;
+
+    // Copy as curl: the exact request; run it (with a new id) against the real server.
+    let summary = b.wait_for(&format!("//tr[@data-job='{job}']//details[@class='request']/summary"), Duration::from_secs(5)).await;
+    summary.click().await.unwrap();
+    let curl = b.wait_for(&format!("//tr[@data-job='{job}']//pre[@data-snippet='curl']"), Duration::from_secs(5)).await;
+    let curl = curl.text().await.unwrap();
+    assert!(curl.contains("'{\"id\":\"linked\",\"include\":[\"Article\"]}'"), "{curl}");
+    assert!(!curl.contains("Authorization"), "no key, no header: {curl}");
+    let python = b.driver.find(By::XPath(&format!("//tr[@data-job='{job}']//pre[@data-snippet='python']"))).await.unwrap();
+    assert!(python.text().await.unwrap().contains("requests.request("));
+    let rerun = curl.replace("\"linked\"", "\"linked-by-curl\"");
+    let out = std::process::Command::new("bash").arg("-c").arg(&rerun).output().unwrap();
+    let answer = String::from_utf8_lossy(&out.stdout);
+    assert!(answer.contains("\"status\":\"STARTED\""), "curl said: {answer} {}", String::from_utf8_lossy(&out.stderr));
+    let done = rest.wait_backup("filesystem", "linked-by-curl", LONG);
+    assert_eq!(done["status"], "SUCCESS");
+
+    // Export links carry the table.
+    let csv = b.driver.find(By::XPath("//a[normalize-space()='Export CSV']")).await.unwrap();
+    let href = csv.attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("data:text/csv") && href.contains("linked"), "{href}");
+    b.quit().await;
+}
+
+/// Serious or critical axe-core violations on the current page.
+async fn axe(b: &Browser) -> Vec<String> {
+    let src = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
+    b.driver.execute(&src, vec![]).await.unwrap();
+    let r = b
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(r.json().clone()).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn accessible_and_keyboard_only() {
+    let (wv, _rest) = weaviate("emb-a11y");
+    let site = console();
+    let b = Browser::start().await;
+    let create = form_xpath("Create backup");
+
+    for theme in ["light", "dark"] {
+        b.goto(&format!("{}?weaviate={}&theme={theme}", site.url, wv.url)).await;
+        b.wait_for(&create, Duration::from_secs(30)).await;
+        assert_eq!(axe(&b).await, Vec::<String>::new(), "main view, {theme}");
+    }
+
+    // Keyboard only: Tab to the Backup ID field, type, Tab to "Start backup", Enter.
+    async fn tab_to(b: &Browser, pred: &str) {
+        for _ in 0..80 {
+            let hit = b.driver.execute(&format!("const e = document.activeElement; return !!(e && ({pred}));"), vec![]).await.unwrap();
+            if hit.json().as_bool() == Some(true) {
+                return;
+            }
+            b.driver.action_chain().send_keys(Key::Tab).perform().await.unwrap();
+        }
+        panic!("Tab never reached {pred}");
+    }
+    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    tab_to(&b, "e.id === 'create-id'").await;
+    b.driver.action_chain().send_keys("by-keyboard").perform().await.unwrap();
+    tab_to(&b, "e.tagName === 'BUTTON' && e.textContent.trim() === 'Start backup'").await;
+    b.driver.action_chain().send_keys(Key::Enter).perform().await.unwrap();
+    assert_eq!(b.wait_job_status("backup:filesystem:by-keyboard", &DONE, LONG).await, "SUCCESS");
+
+    // A view with validation errors, and the screenshots.
+    b.fill(&create, "Backup ID", "Bad Id").await;
+    b.click_button(&create, "Start backup").await;
+    b.alert_containing(&create, "lowercase", Duration::from_secs(5)).await;
+    assert_eq!(axe(&b).await, Vec::<String>::new(), "view with errors");
+    b.screenshot("console-light").await;
+    b.goto(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
+    b.wait_for("//tr[@data-job='backup:filesystem:by-keyboard']", Duration::from_secs(30)).await;
+    b.screenshot("console-dark").await;
+    b.quit().await;
+}
