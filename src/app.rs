@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::components::{ConnectionForm, CoverageView, CreateBackupForm, JobTable, RestoreBackupForm};
 use crate::embed::use_host_bridge;
-use crate::job_events::{use_job_events, Toasts};
+use crate::job_events::{use_job_events, Alerts};
 use crate::journal::use_journal;
 use crate::poller::use_job_poller;
 use crate::routes::use_routes;
@@ -24,7 +24,7 @@ pub fn App(
     use_journal();
     use_theme();
     use_routes();
-    let toasts = use_job_events();
+    let alerts = use_job_events();
     let loaded = LocalResource::new(runtime_config::load);
     let ready = RwSignal::new(false);
     Effect::new(move |_| {
@@ -40,21 +40,26 @@ pub fn App(
         </header>
         <main>
             <Show when=move || ready.get() fallback=|| view! { <p>"Loading configuration…"</p> }>
-                <Console state toasts />
+                <Console state alerts />
             </Show>
         </main>
     }
 }
 
 #[component]
-fn Console(state: AppState, toasts: Toasts) -> impl IntoView {
+fn Console(state: AppState, alerts: Alerts) -> impl IntoView {
     use_host_bridge();
     let connected = move || state.connection.with(Option::is_some);
     let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
     view! {
         {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <div class="toasts" role="status" aria-live="polite">
-            {move || toasts.0.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
+            {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
+        </div>
+        <div class="check notify">
+            <input id="notify" type="checkbox" prop:checked=move || alerts.notify.get()
+                on:change=move |ev| alerts.set_notify(event_target_checked(&ev)) />
+            <label for="notify">"Notify me when a job ends while this tab is in the background"</label>
         </div>
         <ConnectionForm />
         <JobTable />

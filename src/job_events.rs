@@ -1,36 +1,69 @@
 //! Watches jobs start and finish, and tells whoever cares: the host page (`embed`), the
-//! document title (running count), and a toast when a job ends while the tab is hidden.
+//! document title (running count), and a toast (plus an opt-in browser notification) when a
+//! job ends while the tab is hidden.
 
 use std::collections::HashMap;
 
 use backup_core::host::ConsoleEvent;
 use backup_core::job::{Job, Origin};
 use leptos::prelude::*;
+use leptos_use_document_visibility::use_document_visibility;
+use web_sys::VisibilityState;
 
 use crate::embed::post_to_host;
 use crate::state::use_app_state;
 
 const TITLE: &str = "Weaviate Backup Console";
 
-/// The toasts shown (newest last), each a sentence.
+/// What the admin is told when a job ends while they are away.
 #[derive(Clone, Copy)]
-pub struct Toasts(pub RwSignal<Vec<String>>);
+pub struct Alerts {
+    /// Toasts shown (newest last), each a sentence.
+    pub toasts: RwSignal<Vec<String>>,
+    /// Opt-in browser notifications.
+    pub notify: RwSignal<bool>,
+}
 
-pub fn use_job_events() -> Toasts {
+impl Alerts {
+    /// Turns browser notifications on (asking the browser's permission) or off.
+    pub fn set_notify(self, on: bool) {
+        if on {
+            let _ = web_sys::Notification::request_permission();
+        }
+        self.notify.set(on);
+    }
+
+    fn tell(self, text: String) {
+        if self.notify.get_untracked() && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+            let _ = web_sys::Notification::new(&text);
+        }
+        self.toasts.update(|t| t.push(text));
+    }
+}
+
+pub fn use_job_events() -> Alerts {
     let state = use_app_state();
-    let toasts = Toasts(RwSignal::new(vec![]));
+    let alerts = Alerts { toasts: RwSignal::new(vec![]), notify: RwSignal::new(false) };
     let mounted_at = crate::now_ms();
     // Last seen "is terminal" per job key.
     let seen = StoredValue::new(HashMap::<String, bool>::new());
+    // The admin was away since the last look: a job that ends now ended "while hidden" (polling
+    // slows to a heartbeat in a hidden tab, so the end is often seen just after coming back).
+    let visibility = use_document_visibility();
+    let away = StoredValue::new(false);
+    Effect::new(move |_| {
+        if visibility.get() == VisibilityState::Hidden {
+            away.set_value(true);
+        }
+    });
     Effect::new(move |_| {
         let jobs: Vec<Job> = state.jobs.with(|j| j.snapshot());
         let running = jobs.iter().filter(|j| !j.is_terminal()).count();
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             doc.set_title(&if running > 0 { format!("({running} running) {TITLE}") } else { TITLE.to_string() });
         }
-        let hidden = web_sys::window()
-            .and_then(|w| w.document())
-            .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+        let hidden = visibility.get_untracked() == VisibilityState::Hidden;
+        let was_away = hidden || away.get_value();
         for job in &jobs {
             let key = job.key.to_string();
             let done = job.is_terminal();
@@ -41,8 +74,8 @@ pub fn use_job_events() -> Toasts {
                 }
                 Some(false) if done => {
                     post_to_host(&ConsoleEvent::finished(job));
-                    if hidden {
-                        toasts.0.update(|t| t.push(format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str())));
+                    if was_away {
+                        alerts.tell(format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str()));
                     }
                 }
                 _ => {}
@@ -51,6 +84,9 @@ pub fn use_job_events() -> Toasts {
                 s.insert(key, done);
             });
         }
+        if !hidden {
+            away.set_value(false);
+        }
     });
-    toasts
+    alerts
 }

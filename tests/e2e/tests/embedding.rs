@@ -94,6 +94,12 @@ async fn sub_path_deployment_and_mount_api() {
     b.click_button(&create, "Start backup").await;
     assert_eq!(b.wait_job_status("backup:filesystem:under-subpath", &DONE, LONG).await, "SUCCESS");
 
+    // Read-only mode: the table, no forms and no Cancel.
+    b.goto(&format!("{}?weaviate={}&readOnly=true", sub.url, wv.url)).await;
+    b.wait_for("//tr[@data-job='backup:filesystem:under-subpath']", Duration::from_secs(30)).await;
+    assert!(b.driver.find(By::XPath(&create)).await.is_err());
+    assert!(b.driver.find(By::XPath(&form_xpath("Restore backup"))).await.is_err());
+
     // The mount API: a plain page mounts the console into a <div>.
     let site = console();
     b.goto(&format!("{}examples/mount.html?weaviate={}", site.url, wv.url)).await;
@@ -153,6 +159,13 @@ async fn deep_links_and_copy_as_curl() {
     let done = rest.wait_backup("filesystem", "linked-by-curl", LONG);
     assert_eq!(done["status"], "SUCCESS");
 
+    // Coverage: Article is in a successful backup, Author in none.
+    let covered = b.driver.find(By::Css("tr[data-collection='Article']")).await.unwrap();
+    assert_eq!(covered.attr("data-covered").await.unwrap().as_deref(), Some("true"));
+    assert!(covered.text().await.unwrap().contains("linked"));
+    let gap = b.driver.find(By::Css("tr[data-collection='Author']")).await.unwrap();
+    assert!(gap.text().await.unwrap().contains("In no backup"));
+
     // Export links carry the table.
     let csv = b.driver.find(By::XPath("//a[normalize-space()='Export CSV']")).await.unwrap();
     let href = csv.attr("href").await.unwrap().unwrap();
@@ -210,6 +223,34 @@ async fn accessible_and_keyboard_only() {
     tab_to(&b, "e.tagName === 'BUTTON' && e.textContent.trim() === 'Start backup'").await;
     b.driver.action_chain().send_keys(Key::Enter).perform().await.unwrap();
     assert_eq!(b.wait_job_status("backup:filesystem:by-keyboard", &DONE, LONG).await, "SUCCESS");
+    assert_eq!(b.driver.title().await.unwrap(), "Weaviate Backup Console", "no running job in the title");
+
+    // A job that ends while the tab is hidden (another tab in front) leaves a toast, and a
+    // browser notification once opted in (the Notification API is recorded by a stand-in).
+    b.driver
+        .execute(
+            "window.__notes = []; window.Notification = class { static permission = 'granted';
+               static requestPermission() { return Promise.resolve('granted'); }
+               constructor(title) { window.__notes.push(title); } };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.field("//body", "Notify me when a job ends while this tab is in the background").await.click().await.unwrap();
+    b.fill(&create, "Backup ID", "while-hidden").await;
+    b.click_button(&create, "Start backup").await;
+    b.wait_job_status("backup:filesystem:while-hidden", &["STARTED"], Duration::from_secs(10)).await;
+    assert!(b.driver.title().await.unwrap().starts_with("(1 running)"));
+    let console_tab = b.driver.window().await.unwrap();
+    let other = b.driver.new_tab().await.unwrap();
+    b.driver.switch_to_window(other).await.unwrap();
+    b.driver.goto("about:blank").await.unwrap();
+    tokio::time::sleep(Duration::from_secs(14)).await;
+    b.driver.switch_to_window(console_tab).await.unwrap();
+    let toast = b.wait_for("//*[contains(@class,'toast') and contains(., 'while-hidden')]", Duration::from_secs(20)).await;
+    assert!(toast.text().await.unwrap().contains("SUCCESS"));
+    let notes = b.driver.execute("return window.__notes", vec![]).await.unwrap();
+    assert_eq!(notes.json(), &serde_json::json!(["backup while-hidden ended SUCCESS"]));
 
     // A view with validation errors, and the screenshots.
     b.fill(&create, "Backup ID", "Bad Id").await;
