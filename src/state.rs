@@ -58,17 +58,27 @@ pub struct JobEntry {
 pub struct Jobs(Vec<JobEntry>);
 
 impl Jobs {
-    /// Adds a job at the top. A job with the same key (a restore of the same backup run
-    /// again, say) replaces the old row.
+    /// Adds a job at the top. A job with the same key (a backup the list found while its POST
+    /// was in flight, a restore of the same backup run again) takes over the existing row:
+    /// rows are keyed by job, so the entry and its signal must stay the same.
     pub fn add(&mut self, job: Job) {
         let key = job.key.to_string();
-        self.0.retain(|e| e.key != key);
-        self.0.insert(0, JobEntry { key, job: RwSignal::new(job) });
+        let entry = match self.0.iter().position(|e| e.key == key) {
+            Some(pos) => {
+                let e = self.0.remove(pos);
+                e.job.set(job);
+                e
+            }
+            None => JobEntry { key, job: RwSignal::new(job) },
+        };
+        self.0.insert(0, entry);
     }
 
-    /// Replaces every job (switching servers, loading the journal).
+    /// Replaces every job (switching servers, loading the journal), keeping the entries of
+    /// jobs that stay.
     pub fn replace(&mut self, jobs: Vec<Job>) {
-        self.0.clear();
+        let keep: Vec<String> = jobs.iter().map(|j| j.key.to_string()).collect();
+        self.0.retain(|e| keep.contains(&e.key));
         for j in jobs.into_iter().rev() {
             self.add(j);
         }

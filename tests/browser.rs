@@ -203,3 +203,41 @@ async fn table_filters_and_clears_finished_jobs() {
     assert_eq!(rows(), 1);
     assert!(q(&root, "tr[data-job='backup:filesystem:alpha']").is_some(), "running job stays");
 }
+
+#[wasm_bindgen_test]
+async fn no_backup_backend_says_how_to_enable_one() {
+    let state = connected_state();
+    state.connection.update(|c| c.as_mut().unwrap().backends.clear());
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <CreateBackupForm /> }
+    });
+    leptos::task::tick().await;
+    let alert = q(&root, "[role=alert]").unwrap().text_content().unwrap();
+    assert!(alert.contains("No backup backend is enabled") && alert.contains("ENABLE_MODULES=backup-filesystem"), "{alert}");
+}
+
+#[wasm_bindgen_test]
+async fn a_job_added_again_updates_its_existing_row() {
+    let state = connected_state();
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    // The list finds the backup while the console's POST is still in flight…
+    let listed: backup_core::api::BackupListItem =
+        serde_json::from_str(r#"{"id":"race","status":"STARTED","classes":["Article"]}"#).unwrap();
+    state.jobs.update(|j| j.merge_listed("filesystem", &[listed], 0));
+    leptos::task::tick().await;
+    let row = q(&root, "tr[data-job='backup:filesystem:race']").unwrap();
+    assert!(row.text_content().unwrap().contains("elsewhere"));
+    // …then the POST answer arrives: the same row now follows the console's job.
+    state.jobs.update(|j| j.add(job("race")));
+    leptos::task::tick().await;
+    assert!(!row.text_content().unwrap().contains("elsewhere"), "row shows the console's job");
+    let entry = state.jobs.with_untracked(|j| j.entries()[0].clone());
+    entry.job.update(|j| j.status = Status::parse("SUCCESS"));
+    leptos::task::tick().await;
+    assert_eq!(q(&root, "tr[data-job='backup:filesystem:race'] [data-col=status]").unwrap().text_content().unwrap(), "SUCCESS");
+    assert_eq!(root.query_selector_all("tr[data-job]").unwrap().length(), 1);
+}

@@ -97,6 +97,8 @@ async fn cancel_a_running_backup() {
     let job = "backup:filesystem:to-cancel";
     s.b.wait_job_status(job, &["STARTED"], Duration::from_secs(10)).await;
     let row = format!("//tr[@data-job='{job}']");
+    let fresh = s.b.driver.find(By::XPath(&format!("{row}//*[@class='fresh']"))).await.unwrap().text().await.unwrap();
+    assert!(fresh.starts_with("updated ") && fresh.ends_with("s ago"), "{fresh}");
     s.b.click_button(&row, "Cancel").await;
     let confirm = s.b.wait_for(&format!("{row}//*[@role='group' and @aria-label='Confirm cancel']"), Duration::from_secs(5)).await;
     assert!(confirm.text().await.unwrap().contains("No backup data is deleted"));
