@@ -7,4 +7,4 @@ WEAVIATE_VERSION=v1.39.0
 WEAVIATE_BIN="${BACKUP_CONSOLE_CACHE:-$HOME/.cache/backup-console}/weaviate-$WEAVIATE_VERSION/weaviate-server"
 export WEAVIATE_BIN
 # trunk finds wasm-opt on PATH.
-export PATH="$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$PWD/.tools/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
