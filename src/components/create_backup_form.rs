@@ -1,11 +1,10 @@
-use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::validate::generated_backup_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::submit::{settle, Submitted, RECOVERED};
-use crate::components::{CreateAdvanced, CreateOptionInputs, ErrorAlert, SelectionFields, SelectionInputs};
+use super::submit::{settle, SubmitRow, SubmitState};
+use crate::components::{CreateAdvanced, CreateOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::use_app_state;
 
 fn fresh_id() -> String {
@@ -29,49 +28,28 @@ pub fn CreateBackupForm(
         let backend = inputs.backend.get();
         state.jobs.with(|j| j.successful_backups(&backend))
     });
-    let server_error = RwSignal::new(None::<ApiError>);
-    let notice = RwSignal::new(None::<&'static str>);
-    let busy = RwSignal::new(false);
+    let status = SubmitState::new();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        let Some(conn) = state.connection.get_untracked() else { return };
+        if !status.begin() {
             return;
         }
-        let Some(conn) = state.connection.get_untracked() else { return };
-        server_error.set(None);
-        notice.set(None);
-        let checked = inputs.form().validate(Some(&conn.collections), conn.caps).and_then(|sel| {
+        let Some((sel, (req, location))) = inputs.checked(Some(&conn.collections), conn.caps, |sel| {
             let mut req = sel.create_request();
             let location = options.options().apply(&mut req, conn.caps)?;
-            Ok((sel, req, location))
-        });
-        let (sel, req, location) = match checked {
-            Ok(v) => v,
-            Err(e) => {
-                inputs.errors.set(e);
-                return;
-            }
+            Ok((req, location))
+        }) else {
+            return;
         };
-        inputs.errors.set(Default::default());
-        busy.set(true);
+        status.busy.set(true);
         spawn_local(async move {
             let sent = conn.client.create_backup(&sel.backend, &req).await;
             let key = JobKey { kind: JobKind::Backup, backend: sel.backend.clone(), id: sel.id.clone() };
             let outcome = settle(&conn, key, location, sent).await;
-            let _ = busy.try_set(false);
-            match outcome {
-                Submitted::Started(job) => {
-                    let _ = state.jobs.try_update(|j| j.add(job));
-                    let _ = inputs.id.try_set(String::new());
-                }
-                Submitted::Recovered(job) => {
-                    let _ = state.jobs.try_update(|j| j.add(job));
-                    let _ = notice.try_set(Some(RECOVERED));
-                }
-                Submitted::Failed(e) => {
-                    let _ = server_error.try_set(Some(e));
-                }
+            if status.finish(state, outcome) {
+                let _ = inputs.id.try_set(String::new());
             }
         });
     };
@@ -84,9 +62,7 @@ pub fn CreateBackupForm(
             <h2 id="create-h">"Create backup"</h2>
             <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate pickable=collections />
             <CreateAdvanced inputs=options errors=inputs.errors bases />
-            <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>"Start backup"</button>
-            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-            <ErrorAlert error=server_error />
+            <SubmitRow label="Start backup" submit=status />
         </form>
     }
 }

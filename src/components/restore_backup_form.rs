@@ -7,8 +7,8 @@ use backup_core::version::Feature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::submit::{settle, Submitted, RECOVERED};
-use crate::components::{ErrorAlert, RestoreAdvanced, RestoreOptionInputs, SelectionFields, SelectionInputs};
+use super::submit::{settle, SubmitRow, SubmitState};
+use crate::components::{RestoreAdvanced, RestoreOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::{use_app_state, Connection};
 
 /// A restore ready to send, and what the pre-flight check found about it.
@@ -59,68 +59,46 @@ pub fn RestoreBackupForm(
     let state = use_app_state();
     let inputs = SelectionInputs::new();
     let options = RestoreOptionInputs::new();
-    let server_error = RwSignal::new(None::<ApiError>);
-    let notice = RwSignal::new(None::<&'static str>);
-    let busy = RwSignal::new(false);
+    let status = SubmitState::new();
     let pending = RwSignal::new(None::<Pending>);
 
     let start = move |conn: Connection, p: Pending| {
-        busy.set(true);
+        status.busy.set(true);
         spawn_local(async move {
             let sel = p.selection;
             let sent = conn.client.restore_backup(&sel.backend, &sel.id, &p.request).await;
             let key = JobKey { kind: JobKind::Restore, backend: sel.backend.clone(), id: sel.id.clone() };
             let outcome = settle(&conn, key, p.location, sent).await;
-            let _ = busy.try_set(false);
-            match outcome {
-                Submitted::Started(job) => {
-                    let _ = state.jobs.try_update(|j| j.add(job));
-                    let _ = pending.try_set(None);
-                }
-                Submitted::Recovered(job) => {
-                    let _ = state.jobs.try_update(|j| j.add(job));
-                    let _ = pending.try_set(None);
-                    let _ = notice.try_set(Some(RECOVERED));
-                }
-                Submitted::Failed(e) => {
-                    let _ = server_error.try_set(Some(e));
-                }
+            if status.finish(state, outcome) {
+                let _ = pending.try_set(None);
             }
         });
     };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        let Some(conn) = state.connection.get_untracked() else { return };
+        if !status.begin() {
             return;
         }
-        let Some(conn) = state.connection.get_untracked() else { return };
-        server_error.set(None);
-        notice.set(None);
         pending.set(None);
-        let checked = inputs.form().validate(None, conn.caps).and_then(|sel| {
+        let Some((selection, (request, location))) = inputs.checked(None, conn.caps, |sel| {
             let mut request = sel.restore_request();
             let location = options.options().apply(&mut request, conn.caps)?;
-            Ok((sel, request, location))
-        });
-        let (selection, request, location) = match checked {
-            Ok(v) => v,
-            Err(e) => {
-                inputs.errors.set(e);
-                return;
-            }
+            Ok((request, location))
+        }) else {
+            return;
         };
-        inputs.errors.set(Default::default());
-        busy.set(true);
+        status.busy.set(true);
         let running = state.jobs.with_untracked(|j| j.running());
         spawn_local(async move {
             match gather(&conn, &selection, running).await {
                 Err(e) => {
-                    let _ = busy.try_set(false);
-                    let _ = server_error.try_set(Some(e));
+                    let _ = status.busy.try_set(false);
+                    let _ = status.server_error.try_set(Some(e));
                 }
                 Ok(Err(field_errors)) => {
-                    let _ = busy.try_set(false);
+                    let _ = status.busy.try_set(false);
                     let _ = inputs.errors.try_set(field_errors);
                 }
                 Ok(Ok(facts)) => {
@@ -129,7 +107,7 @@ pub fn RestoreBackupForm(
                     if p.findings.is_empty() {
                         start(conn, p);
                     } else {
-                        let _ = busy.try_set(false);
+                        let _ = status.busy.try_set(false);
                         let _ = pending.try_set(Some(p));
                     }
                 }
@@ -174,7 +152,7 @@ pub fn RestoreBackupForm(
                 </For>
             </datalist>
             <RestoreAdvanced inputs=options errors=inputs.errors />
-            <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>"Start restore"</button>
+            <SubmitRow label="Start restore" submit=status />
             {move || pending.get().map(|p| {
                 let blocked = p.findings.iter().any(Finding::blocks);
                 view! {
@@ -190,8 +168,6 @@ pub fn RestoreBackupForm(
                     </div>
                 }
             })}
-            {move || notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-            <ErrorAlert error=server_error />
         </form>
     }
 }

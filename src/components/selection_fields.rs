@@ -1,4 +1,5 @@
-use backup_core::validate::{pattern_preview, Field, FieldErrors, SelectionForm};
+use backup_core::validate::{pattern_preview, Field, FieldErrors, Selection, SelectionForm};
+use backup_core::version::Capabilities;
 use leptos::prelude::*;
 
 use crate::components::{CollectionPicker, TextField};
@@ -31,6 +32,30 @@ impl SelectionInputs {
             id: self.id.get_untracked(),
             include: self.include.get_untracked(),
             exclude: self.exclude.get_untracked(),
+        }
+    }
+
+    /// Validates the selection against `known` and builds the rest of the request with
+    /// `build`; on any failure marks the fields and returns `None`, so nothing is sent.
+    pub fn checked<R>(
+        &self,
+        known: Option<&[String]>,
+        caps: Capabilities,
+        build: impl FnOnce(&Selection) -> Result<R, FieldErrors>,
+    ) -> Option<(Selection, R)> {
+        let result = self.form().validate(known, caps).and_then(|sel| {
+            let built = build(&sel)?;
+            Ok((sel, built))
+        });
+        match result {
+            Ok(ok) => {
+                self.errors.set(FieldErrors::default());
+                Some(ok)
+            }
+            Err(e) => {
+                self.errors.set(e);
+                None
+            }
         }
     }
 

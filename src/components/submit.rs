@@ -8,8 +8,11 @@ use backup_core::job::{Job, JobKey};
 use backup_core::options::Location;
 use backup_core::snippet::SentRequest;
 
+use leptos::prelude::*;
+
+use crate::components::ErrorAlert;
 use crate::now_ms;
-use crate::state::Connection;
+use crate::state::{AppState, Connection};
 
 /// The outcome of a submit, for the form to show.
 pub enum Submitted {
@@ -48,3 +51,69 @@ pub async fn settle(
 /// The notice for a recovered job.
 pub const RECOVERED: &str =
     "The server's answer was lost, but the job did start: it is in the table below. Nothing was sent twice.";
+
+/// A form's submit state: one request in flight at most, and what came of the last one.
+#[derive(Clone, Copy)]
+pub struct SubmitState {
+    pub busy: RwSignal<bool>,
+    pub server_error: RwSignal<Option<ApiError>>,
+    pub notice: RwSignal<Option<&'static str>>,
+}
+
+impl SubmitState {
+    pub fn new() -> SubmitState {
+        SubmitState { busy: RwSignal::new(false), server_error: RwSignal::new(None), notice: RwSignal::new(None) }
+    }
+
+    /// Starts a submit; `false` while another is in flight (a double click sends one request).
+    pub fn begin(self) -> bool {
+        if self.busy.get_untracked() {
+            return false;
+        }
+        self.server_error.set(None);
+        self.notice.set(None);
+        true
+    }
+
+    /// Shows an outcome: the job goes into the table, or the error into the form. `true` when
+    /// a job was added.
+    pub fn finish(self, state: AppState, outcome: Submitted) -> bool {
+        let _ = self.busy.try_set(false);
+        match outcome {
+            Submitted::Started(job) => {
+                let _ = state.jobs.try_update(|j| j.add(job));
+                true
+            }
+            Submitted::Recovered(job) => {
+                let _ = state.jobs.try_update(|j| j.add(job));
+                let _ = self.notice.try_set(Some(RECOVERED));
+                true
+            }
+            Submitted::Failed(e) => {
+                let _ = self.server_error.try_set(Some(e));
+                false
+            }
+        }
+    }
+}
+
+impl Default for SubmitState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The submit button (disabled while a request is in flight) and what came of the submit.
+#[component]
+pub fn SubmitRow(
+    /// Button text ("Start backup", "Start restore").
+    label: &'static str,
+    submit: SubmitState,
+) -> impl IntoView {
+    let busy = submit.busy;
+    view! {
+        <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>{label}</button>
+        {move || submit.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        <ErrorAlert error=submit.server_error />
+    }
+}

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::console;
+use common::{console, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Mode, Proxy};
 use e2e::rest::Rest;
@@ -13,8 +13,6 @@ use e2e::weaviate::{Options, Weaviate};
 use serde_json::json;
 use thirtyfour::prelude::*;
 
-const LONG: Duration = Duration::from_secs(90);
-const DONE: [&str; 3] = ["SUCCESS", "FAILED", "CANCELED"];
 
 struct Stack {
     wv: Weaviate,
@@ -50,10 +48,7 @@ async fn open_advanced(b: &Browser, form: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
-    let wv = Weaviate::start(Options { name: "adv-list".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 10);
+    let (wv, rest) = weaviate("adv-list", &[("Article", 10)]);
     rest.call("POST", "/backups/filesystem", Some(json!({"id": "from-script"})));
     rest.wait_backup("filesystem", "from-script", LONG);
     let proxy = Proxy::start(&wv.url);
@@ -212,18 +207,13 @@ async fn an_older_server_hides_what_it_lacks() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_backend_whose_list_fails_says_why() {
-    let wv = Weaviate::start(Options { name: "adv-corrupt".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 5);
+    let (wv, _rest) = weaviate("adv-corrupt", &[("Article", 5)]);
     // One corrupt descriptor makes the whole list answer 500.
     std::fs::create_dir_all(wv.backups_dir.join("broken")).unwrap();
     std::fs::write(wv.backups_dir.join("broken/backup_config.json"), "{oops").unwrap();
     let site = console();
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
-    let create = form_xpath("Create backup");
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    let create = open(&b, &site.url, &wv.url).await;
     let err = b
         .wait_for("//*[contains(@class,'list-error') and contains(., 'could not be listed')]", Duration::from_secs(15))
         .await

@@ -5,28 +5,19 @@ use std::time::Duration;
 
 mod common;
 
-use common::console;
+use common::{console, open, weaviate, DONE};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
-use e2e::rest::Rest;
-use e2e::weaviate::{Options, Weaviate};
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn backup_through_the_form_reaches_success() {
-    let wv = Weaviate::start(Options { name: "e2e-flow".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 30);
-    rest.create_collection("Paragraph");
-    rest.insert_objects("Paragraph", 10);
+    let (wv, rest) = weaviate("e2e-flow", &[("Article", 30), ("Paragraph", 10)]);
     let site = console();
     let b = Browser::start().await;
 
     // Runtime configuration by query parameter: the console connects by itself.
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
-    let create = form_xpath("Create backup");
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    let create = open(&b, &site.url, &wv.url).await;
 
     b.fill(&create, "Backend", "filesystem").await;
     b.fill(&create, "Backup ID", "e2e-first").await;
@@ -35,7 +26,7 @@ async fn backup_through_the_form_reaches_success() {
 
     let job = "backup:filesystem:e2e-first";
     b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(15)).await;
-    let status = b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], Duration::from_secs(90)).await;
+    let status = b.wait_job_status(job, &DONE, Duration::from_secs(90)).await;
     assert_eq!(status, "SUCCESS", "error cell: {:?}", b.job_cell(job, "error").await);
     let row = b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap();
     let row_text = row.text().await.unwrap();
@@ -52,10 +43,7 @@ async fn backup_through_the_form_reaches_success() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn connect_form_validation_and_server_errors() {
-    let wv = Weaviate::start(Options { name: "e2e-forms".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 5);
+    let (wv, rest) = weaviate("e2e-forms", &[("Article", 5)]);
     let site = console();
     let b = Browser::start().await;
     b.goto(&site.url).await;

@@ -6,26 +6,14 @@ mod common;
 
 use std::time::Duration;
 
-use common::console;
+use common::{console, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
-use e2e::rest::Rest;
 use e2e::static_server::StaticServer;
-use e2e::weaviate::{Options, Weaviate};
 use thirtyfour::prelude::*;
 
-const LONG: Duration = Duration::from_secs(90);
-const DONE: [&str; 3] = ["SUCCESS", "FAILED", "CANCELED"];
 
-fn weaviate(name: &str) -> (Weaviate, Rest) {
-    let wv = Weaviate::start(Options { name: name.into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 10);
-    rest.create_collection("Author");
-    rest.insert_objects("Author", 3);
-    (wv, rest)
-}
+const DEMO: &[(&str, usize)] = &[("Article", 10), ("Author", 3)];
 
 fn dist() -> std::path::PathBuf {
     repo_root().join("dist")
@@ -42,7 +30,7 @@ async fn host_events(b: &Browser) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn host_page_embeds_the_console_from_another_origin() {
-    let (wv, rest) = weaviate("emb-host");
+    let (wv, rest) = weaviate("emb-host", DEMO);
     let site = console();
     let host = StaticServer::start(&dist().join("examples"), "/");
     let b = Browser::start().await;
@@ -82,7 +70,7 @@ async fn host_page_embeds_the_console_from_another_origin() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sub_path_deployment_and_mount_api() {
-    let (wv, _rest) = weaviate("emb-paths");
+    let (wv, _rest) = weaviate("emb-paths", DEMO);
     let b = Browser::start().await;
 
     // The same release bundle under /admin/backups/.
@@ -113,13 +101,11 @@ async fn sub_path_deployment_and_mount_api() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn deep_links_and_copy_as_curl() {
-    let (wv, rest) = weaviate("emb-links");
+    let (wv, rest) = weaviate("emb-links", DEMO);
     let site = console();
     let b = Browser::start().await;
     let base = format!("{}?weaviate={}", site.url, wv.url);
-    b.goto(&base).await;
-    let create = form_xpath("Create backup");
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    let create = open(&b, &site.url, &wv.url).await;
     b.fill(&create, "Backup ID", "linked").await;
     b.fill(&create, "Include collections", "Article").await;
     b.click_button(&create, "Start backup").await;
@@ -194,7 +180,7 @@ async fn axe(b: &Browser) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn accessible_and_keyboard_only() {
-    let (wv, _rest) = weaviate("emb-a11y");
+    let (wv, _rest) = weaviate("emb-a11y", DEMO);
     let site = console();
     let b = Browser::start().await;
     let create = form_xpath("Create backup");
@@ -216,8 +202,7 @@ async fn accessible_and_keyboard_only() {
         }
         panic!("Tab never reached {pred}");
     }
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    open(&b, &site.url, &wv.url).await;
     tab_to(&b, "e.id === 'create-id'").await;
     b.driver.action_chain().send_keys("by-keyboard").perform().await.unwrap();
     tab_to(&b, "e.tagName === 'BUTTON' && e.textContent.trim() === 'Start backup'").await;

@@ -4,19 +4,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::console;
+use common::{console, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Mode, Proxy};
 use e2e::rest::Rest;
 use e2e::weaviate::{ApiKey, Options, Weaviate};
 use thirtyfour::prelude::*;
 
-const LONG: Duration = Duration::from_secs(90);
-
-async fn open(b: &Browser, site: &str, wv: &Weaviate) {
-    b.goto(&format!("{site}?weaviate={}", wv.url)).await;
-    b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
-}
 
 async fn row_text(b: &Browser, job: &str) -> String {
     b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
@@ -24,15 +18,10 @@ async fn row_text(b: &Browser, job: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn include_backup_restore_after_delete_and_exclude_backup() {
-    let wv = Weaviate::start(Options { name: "e2e-workflow".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 30);
-    rest.create_collection("Paragraph");
-    rest.insert_objects("Paragraph", 10);
+    let (wv, rest) = weaviate("e2e-workflow", &[("Article", 30), ("Paragraph", 10)]);
     let site = console();
     let b = Browser::start().await;
-    open(&b, &site.url, &wv).await;
+    open(&b, &site.url, &wv.url).await;
     let (create, restore) = (form_xpath("Create backup"), form_xpath("Restore backup"));
 
     // 1. Include one collection → SUCCESS, and the row names it.
@@ -40,7 +29,7 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     b.fill(&create, "Include collections", "Article").await;
     b.click_button(&create, "Start backup").await;
     let job = "backup:filesystem:inc-1";
-    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let text = row_text(&b, job).await;
     assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
 
@@ -49,7 +38,7 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     b.fill(&restore, "Backup ID", "inc-1").await;
     b.click_button(&restore, "Start restore").await;
     let rjob = "restore:filesystem:inc-1";
-    let st = b.wait_job_status(rjob, &["SUCCESS", "FAILED", "CANCELED"], LONG).await;
+    let st = b.wait_job_status(rjob, &DONE, LONG).await;
     assert_eq!(st, "SUCCESS", "error: {:?}", b.job_cell(rjob, "error").await);
     assert_eq!(rest.object_count("Article"), 30);
 
@@ -59,7 +48,7 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     b.fill(&create, "Exclude collections", "Paragraph").await;
     b.click_button(&create, "Start backup").await;
     let job = "backup:filesystem:exc-1";
-    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let text = row_text(&b, job).await;
     assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
     let (_, body) = rest.call("GET", "/backups/filesystem", None);
@@ -71,15 +60,12 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
-    let wv = Weaviate::start(Options { name: "e2e-conflict".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 5);
+    let (wv, rest) = weaviate("e2e-conflict", &[("Article", 5)]);
     rest.call("POST", "/backups/filesystem", Some(serde_json::json!({"id": "snap"})));
     rest.wait_backup("filesystem", "snap", LONG);
     let site = console();
     let b = Browser::start().await;
-    open(&b, &site.url, &wv).await;
+    open(&b, &site.url, &wv.url).await;
     let restore = form_xpath("Restore backup");
 
     let sent = b.requests_to("/restore").await;
@@ -92,7 +78,7 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
 
     b.click_button(&restore, "Restore anyway").await;
     let job = "restore:filesystem:snap";
-    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "FAILED");
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "FAILED");
     let err = b.job_cell(job, "error").await.unwrap();
     assert!(err.contains("already exists"), "{err}");
     b.quit().await;
@@ -100,13 +86,10 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
-    let wv = Weaviate::start(Options { name: "e2e-reload".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 20);
+    let (wv, _rest) = weaviate("e2e-reload", &[("Article", 20)]);
     let site = console();
     let b = Browser::start().await;
-    open(&b, &site.url, &wv).await;
+    open(&b, &site.url, &wv.url).await;
     let create = form_xpath("Create backup");
 
     b.fill(&create, "Backup ID", "survives-reload").await;
@@ -116,7 +99,7 @@ async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
     assert_eq!(b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(10)).await, "STARTED");
     b.driver.refresh().await.unwrap();
     b.wait_for(&create, Duration::from_secs(30)).await;
-    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED", "CANCELED"], LONG).await, "SUCCESS");
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let stored: String = b
         .driver
         .execute("return localStorage.getItem('backup-console.journal')", vec![])
@@ -200,10 +183,7 @@ async fn api_key_server_401_then_right_key_succeeds() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn lost_connection_while_polling_keeps_the_job_and_recovers() {
-    let wv = Weaviate::start(Options { name: "e2e-lost".into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    rest.insert_objects("Article", 20);
+    let (wv, _rest) = weaviate("e2e-lost", &[("Article", 20)]);
     let proxy = Proxy::start(&wv.url);
     let site = console();
     let b = Browser::start().await;
