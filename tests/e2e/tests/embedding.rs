@@ -34,13 +34,16 @@ async fn host_page_embeds_the_console_from_another_origin() {
     let site = console();
     let host = StaticServer::start(&dist().join("examples"), "/");
     let b = Browser::start().await;
-    b.goto(&format!("{}host.html?console={}&weaviate={}", host.url, site.url, wv.url)).await;
+    b.goto(&format!("{}host.html?console={}&weaviate={}&theme=dark", host.url, site.url, wv.url)).await;
     b.wait_for("//li[@data-type='ready']", Duration::from_secs(30)).await;
 
     let frame = b.driver.find(By::Id("console")).await.unwrap();
     frame.clone().enter_frame().await.unwrap();
     let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
+    // The host's theme arrived with its config.
+    let theme = b.driver.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+    assert_eq!(theme.json(), "dark");
     b.fill(&create, "Backup ID", "from-host").await;
     b.click_button(&create, "Start backup").await;
     assert_eq!(b.wait_job_status("backup:filesystem:from-host", &DONE, LONG).await, "SUCCESS");
@@ -52,6 +55,10 @@ async fn host_page_embeds_the_console_from_another_origin() {
     let finished = events.iter().position(|e| e == "job-finished backup from-host SUCCESS").expect("job-finished");
     assert!(started < finished, "{events:?}");
     assert!(events.iter().all(|e| !e.contains("Bearer")), "{events:?}");
+    // The console's height messages resized the iframe.
+    let height = frame.css_value("height").await.unwrap();
+    let px: f64 = height.trim_end_matches("px").parse().unwrap();
+    assert!(px > 700.0, "iframe height {height}");
     b.screenshot("host-page").await;
     assert_eq!(rest.wait_backup("filesystem", "from-host", LONG)["status"], "SUCCESS");
 
@@ -156,6 +163,9 @@ async fn deep_links_and_copy_as_curl() {
     let csv = b.driver.find(By::XPath("//a[normalize-space()='Export CSV']")).await.unwrap();
     let href = csv.attr("href").await.unwrap().unwrap();
     assert!(href.starts_with("data:text/csv") && href.contains("linked"), "{href}");
+    let json = b.driver.find(By::XPath("//a[normalize-space()='Export JSON']")).await.unwrap();
+    let href = json.attr("href").await.unwrap().unwrap();
+    assert!(href.starts_with("data:application/json") && href.contains("linked"), "{href}");
     b.quit().await;
 }
 
@@ -184,6 +194,13 @@ async fn accessible_and_keyboard_only() {
     let site = console();
     let b = Browser::start().await;
     let create = form_xpath("Create backup");
+
+    // The check can fail: an image without a text alternative is reported.
+    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    b.wait_for(&create, Duration::from_secs(30)).await;
+    b.driver.execute("document.body.append(document.createElement('img'))", vec![]).await.unwrap();
+    let found = axe(&b).await;
+    assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
 
     for theme in ["light", "dark"] {
         b.goto(&format!("{}?weaviate={}&theme={theme}", site.url, wv.url)).await;
