@@ -66,6 +66,8 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
     let site = console();
     let b = Browser::start().await;
     open(&b, &site.url, &wv.url).await;
+    // Made over REST, so it appears from the list, marked as made elsewhere.
+    b.wait_job_status("backup:filesystem:snap", &["SUCCESS"], Duration::from_secs(15)).await;
     let restore = form_xpath("Restore backup");
 
     let sent = b.requests_to("/restore").await;
