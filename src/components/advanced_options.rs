@@ -57,6 +57,7 @@ impl Default for CreateOptionInputs {
 /// the server lacks are disabled with the version that adds them.
 #[component]
 pub fn CreateAdvanced(
+    /// The option inputs, read by the form on submit.
     inputs: CreateOptionInputs,
     /// The form's field errors (shared with the selection fields).
     errors: RwSignal<FieldErrors>,
@@ -150,6 +151,7 @@ impl Default for RestoreOptionInputs {
 /// CPU share, bucket/path, RBAC restore options, alias overwrite and node mapping of a restore.
 #[component]
 pub fn RestoreAdvanced(
+    /// The option inputs, read by the form on submit.
     inputs: RestoreOptionInputs,
     /// The form's field errors (shared with the selection fields).
     errors: RwSignal<FieldErrors>,

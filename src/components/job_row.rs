@@ -167,6 +167,7 @@ fn CopyBlock(
     label: &'static str,
     /// `data-snippet` of the block (`curl`, `python`).
     name: &'static str,
+    /// The snippet.
     text: String,
 ) -> impl IntoView {
     let copied = RwSignal::new(false);

@@ -77,6 +77,7 @@ impl Default for SelectionInputs {
 pub fn SelectionFields(
     /// DOM id prefix (`create`, `restore`), keeping the two forms' ids apart.
     prefix: &'static str,
+    /// The inputs, read by the form on submit.
     inputs: SelectionInputs,
     /// Backend to preselect when the server has it.
     #[prop(optional)]

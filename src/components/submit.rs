@@ -23,6 +23,9 @@ pub enum Submitted {
     Failed(ApiError),
 }
 
+/// Create and restore POSTs are deliberately not aborted when the form unmounts: an aborted
+/// POST is exactly the ambiguous submit this module guards against. Their results are written
+/// with `try_*`, which does nothing once the form is gone.
 pub async fn settle(
     conn: &Connection,
     key: JobKey,
@@ -108,6 +111,7 @@ impl Default for SubmitState {
 pub fn SubmitRow(
     /// Button text ("Start backup", "Start restore").
     label: &'static str,
+    /// The form's submit state.
     submit: SubmitState,
 ) -> impl IntoView {
     let busy = submit.busy;
