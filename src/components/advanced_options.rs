@@ -80,9 +80,9 @@ pub fn CreateAdvanced(
                     disabled=move || level_lacks(Feature::CpuPercentage).is_some()
                     aria-invalid=move || error(errors, Field::Compression).get().map(|_| "true")>
                     <option value="">"Server default (gzip)"</option>
-                    {COMPRESSION_LEVELS.map(|(level, f)| view! {
+                    {COMPRESSION_LEVELS.into_iter().map(|(level, f)| view! {
                         <option value=level disabled=move || level_lacks(f).is_some() title=move || level_lacks(f)>{level}</option>
-                    }).to_vec()}
+                    }).collect::<Vec<_>>()}
                 </select>
                 {move || error(errors, Field::Compression).get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
             </div>

@@ -38,13 +38,13 @@ pub fn JobTable() -> impl IntoView {
                 <div class="field">
                     <label for="jobs-status">"Status filter"</label>
                     <select id="jobs-status" on:change=move |ev| view_opts.update(|v| v.status = StatusFilter::from_label(&event_target_value(&ev)))>
-                        {StatusFilter::ALL.map(|f| view! { <option value=f.label()>{f.label()}</option> }).to_vec()}
+                        {StatusFilter::ALL.into_iter().map(|f| view! { <option value=f.label()>{f.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="jobs-sort">"Sort by"</label>
                     <select id="jobs-sort" on:change=move |ev| view_opts.update(|v| v.sort = SortBy::from_label(&event_target_value(&ev)))>
-                        {SortBy::ALL.map(|s| view! { <option value=s.label()>{s.label()}</option> }).to_vec()}
+                        {SortBy::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
                 <div class="field">
