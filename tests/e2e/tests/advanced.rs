@@ -82,7 +82,7 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn cancel_a_running_backup() {
+async fn cancel_a_running_backup_and_restore() {
     let s = stack("adv-cancel", 6000, None).await;
     let create = form_xpath("Create backup");
     s.b.fill(&create, "Backup ID", "to-cancel").await;
@@ -109,7 +109,33 @@ async fn cancel_a_running_backup() {
     let deletes: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "DELETE").collect();
     assert_eq!(deletes.len(), 1);
     assert_eq!(deletes[0].path, "/v1/backups/filesystem/to-cancel");
-    println!("cancel outcome: {end}");
+    println!("backup cancel outcome: {end}");
+
+    // A running restore (v1.36+) is cancelled through DELETE …/restore.
+    s.b.fill(&create, "Backup ID", "to-restore").await;
+    s.b.fill(&create, "CPU percentage", "").await;
+    s.b.click_button(&create, "Start backup").await;
+    assert_eq!(s.b.wait_job_status("backup:filesystem:to-restore", &DONE, LONG).await, "SUCCESS");
+    s.rest.delete_collection("Article");
+    let restore = form_xpath("Restore backup");
+    s.b.fill(&restore, "Backup ID", "to-restore").await;
+    open_advanced(&s.b, &restore).await;
+    s.b.fill(&restore, "CPU percentage", "1").await;
+    s.b.click_button(&restore, "Start restore").await;
+    let rjob = "restore:filesystem:to-restore";
+    let rrow = format!("//tr[@data-job='{rjob}']");
+    s.b.click_button(&rrow, "Cancel").await;
+    s.b.click_button(&rrow, "Confirm cancel").await;
+    let end = s.b.wait_job_status(rjob, &DONE, LONG).await;
+    let text = s.b.wait_for(&format!("{rrow}//*[contains(@class,'cancel-outcome')]"), Duration::from_secs(5)).await.text().await.unwrap();
+    match end.as_str() {
+        "CANCELED" => assert_eq!(text, "Canceled as requested."),
+        "SUCCESS" => assert!(text.contains("finished before the cancel"), "{text}"),
+        other => panic!("restore ended {other}: {text}"),
+    }
+    let deletes: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "DELETE").collect();
+    assert_eq!(deletes.last().unwrap().path, "/v1/backups/filesystem/to-restore/restore");
+    println!("restore cancel outcome: {end}");
     s.b.quit().await;
 }
 
