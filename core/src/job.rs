@@ -383,7 +383,8 @@ mod tests {
         let new = Capabilities::for_version("1.39.0");
         let mut j = started();
         assert!(j.cancel_blocker(new).is_ok());
-        assert!(j.cancel_blocker(Capabilities::for_version("1.26.0")).unwrap_err().contains("1.27.0"));
+        assert!(j.cancel_blocker(Capabilities::for_version("1.26.0")).unwrap_err().contains("1.26.5"), "the backport in its own line");
+        assert!(j.cancel_blocker(Capabilities::for_version("1.23.0")).unwrap_err().contains("1.27.0"));
         let mut r = j.clone();
         r.key.kind = JobKind::Restore;
         assert!(r.cancel_blocker(new).is_ok());

@@ -105,9 +105,16 @@ impl Capabilities {
         f.available_in(self.version)
     }
 
-    /// Why a control is unavailable, or `None` when it is.
+    /// Why a control is unavailable, or `None` when it is. Names the patch of the server's
+    /// own release line when the feature was backported there.
     pub fn lacks(self, f: Feature) -> Option<String> {
-        (!self.has(f)).then(|| format!("Needs Weaviate {} or newer (this server is {}).", f.since(), self.version))
+        let v = self.version;
+        let needed = f.releases()[1..]
+            .iter()
+            .find(|b| b.major == v.major && b.minor == v.minor)
+            .copied()
+            .unwrap_or(f.since());
+        (!self.has(f)).then(|| format!("Needs Weaviate {needed} or newer (this server is {v})."))
     }
 }
 
@@ -168,5 +175,6 @@ mod tests {
         let c = Capabilities::for_version("1.27.0");
         assert_eq!(c.lacks(Cancel), None);
         assert_eq!(c.lacks(Wildcards).unwrap(), "Needs Weaviate 1.36.0 or newer (this server is 1.27.0).");
+        assert_eq!(c.lacks(BucketPath).unwrap(), "Needs Weaviate 1.27.2 or newer (this server is 1.27.0).");
     }
 }
