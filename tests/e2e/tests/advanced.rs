@@ -61,7 +61,7 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
     // 1. Made over REST, found by the list on connect, marked as such.
     let job = "backup:filesystem:from-script";
     assert_eq!(b.wait_job_status(job, &["SUCCESS"], Duration::from_secs(15)).await, "SUCCESS");
-    let row = b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap();
+    let row = b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap();
     assert!(row.text().await.unwrap().contains("elsewhere"));
     // The restore form offers it.
     let offered = b.driver.find_all(By::Css("#restore-ids option")).await.unwrap();
@@ -92,7 +92,7 @@ async fn cancel_a_running_backup_and_restore() {
     let job = "backup:filesystem:to-cancel";
     s.b.wait_job_status(job, &["STARTED"], Duration::from_secs(10)).await;
     let row = format!("//tr[@data-job='{job}']");
-    let fresh = s.b.driver.find(By::XPath(&format!("{row}//*[@class='fresh']"))).await.unwrap().text().await.unwrap();
+    let fresh = s.b.driver.find(By::XPath(format!("{row}//*[@class='fresh']"))).await.unwrap().text().await.unwrap();
     assert!(fresh.starts_with("updated ") && fresh.ends_with("s ago"), "{fresh}");
     s.b.click_button(&row, "Cancel").await;
     let confirm = s.b.wait_for(&format!("{row}//*[@role='group' and @aria-label='Confirm cancel']"), Duration::from_secs(5)).await;

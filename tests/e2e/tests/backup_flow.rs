@@ -28,7 +28,7 @@ async fn backup_through_the_form_reaches_success() {
     b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(15)).await;
     let status = b.wait_job_status(job, &DONE, Duration::from_secs(90)).await;
     assert_eq!(status, "SUCCESS", "error cell: {:?}", b.job_cell(job, "error").await);
-    let row = b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap();
+    let row = b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap();
     let row_text = row.text().await.unwrap();
     assert!(row_text.contains("Article") && !row_text.contains("Paragraph"), "{row_text}");
     b.screenshot("create-backup-success").await;

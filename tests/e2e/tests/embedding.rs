@@ -69,7 +69,7 @@ async fn host_page_embeds_the_console_from_another_origin() {
     frame.enter_frame().await.unwrap();
     b.wait_for(&form_xpath("Connection"), Duration::from_secs(30)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(b.driver.find(By::XPath(&form_xpath("Create backup"))).await.is_err(), "not connected by a foreign origin");
+    assert!(b.driver.find(By::XPath(form_xpath("Create backup"))).await.is_err(), "not connected by a foreign origin");
     b.driver.enter_default_frame().await.unwrap();
     assert!(host_events(&b).await.is_empty(), "nothing posted to a foreign origin");
     b.quit().await;
@@ -93,7 +93,7 @@ async fn sub_path_deployment_and_mount_api() {
     b.goto(&format!("{}?weaviate={}&readOnly=true", sub.url, wv.url)).await;
     b.wait_for("//tr[@data-job='backup:filesystem:under-subpath']", Duration::from_secs(30)).await;
     assert!(b.driver.find(By::XPath(&create)).await.is_err());
-    assert!(b.driver.find(By::XPath(&form_xpath("Restore backup"))).await.is_err());
+    assert!(b.driver.find(By::XPath(form_xpath("Restore backup"))).await.is_err());
 
     // The mount API: a plain page mounts the console into a <div>.
     let site = console();
@@ -143,7 +143,7 @@ async fn deep_links_and_copy_as_curl() {
     let curl = curl.text().await.unwrap();
     assert!(curl.contains("'{\"id\":\"linked\",\"include\":[\"Article\"]}'"), "{curl}");
     assert!(!curl.contains("Authorization"), "no key, no header: {curl}");
-    let python = b.driver.find(By::XPath(&format!("//tr[@data-job='{job}']//pre[@data-snippet='python']"))).await.unwrap();
+    let python = b.driver.find(By::XPath(format!("//tr[@data-job='{job}']//pre[@data-snippet='python']"))).await.unwrap();
     assert!(python.text().await.unwrap().contains("requests.request("));
     let rerun = curl.replace("\"linked\"", "\"linked-by-curl\"");
     let out = std::process::Command::new("bash").arg("-c").arg(&rerun).output().unwrap();

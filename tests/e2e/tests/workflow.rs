@@ -13,7 +13,7 @@ use thirtyfour::prelude::*;
 
 
 async fn row_text(b: &Browser, job: &str) -> String {
-    b.driver.find(By::Css(&format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
+    b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
