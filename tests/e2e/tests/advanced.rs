@@ -36,8 +36,7 @@ async fn stack(name: &str, objects: usize, meta_version: Option<&str>) -> Stack 
     }
     let site = console();
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
-    b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
+    open(&b, &site.url, &proxy.url).await;
     Stack { wv, rest, proxy, _site: site, b }
 }
 
@@ -54,9 +53,7 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
     let proxy = Proxy::start(&wv.url);
     let site = console();
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
-    let create = form_xpath("Create backup");
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    let create = open(&b, &site.url, &proxy.url).await;
 
     // 1. Made over REST, found by the list on connect, marked as such.
     let job = "backup:filesystem:from-script";

@@ -189,9 +189,7 @@ async fn lost_connection_while_polling_keeps_the_job_and_recovers() {
     let proxy = Proxy::start(&wv.url);
     let site = console();
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
-    let create = form_xpath("Create backup");
-    b.wait_for(&create, Duration::from_secs(30)).await;
+    let create = open(&b, &site.url, &proxy.url).await;
 
     b.fill(&create, "Backup ID", "through-outage").await;
     b.click_button(&create, "Start backup").await;
