@@ -9,39 +9,27 @@ use wasm_bindgen::JsValue;
 
 use crate::state::{use_app_state, AppState};
 
-thread_local! {
-    static ALLOWED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+fn allowed_origins(state: AppState) -> Vec<String> {
+    state.config.with_untracked(|c| c.allowed_origins.clone().unwrap_or_default())
 }
 
-/// Posts `event` to the parent window, once per allowed origin.
-pub fn post_to_host(event: &ConsoleEvent) {
+/// Posts `event` to the parent window, once per origin on the configuration's allow-list.
+pub fn post_to_host(state: AppState, event: &ConsoleEvent) {
     let Some(win) = web_sys::window() else { return };
     let Ok(Some(parent)) = win.parent() else { return };
     if JsValue::from(&parent) == JsValue::from(&win) {
         return;
     }
     let Ok(data) = js_sys::JSON::parse(&event.to_json()) else { return };
-    ALLOWED.with(|a| {
-        for origin in a.borrow().iter() {
-            let _ = parent.post_message(&data, origin);
-        }
-    });
-}
-
-fn allowed_origins(state: AppState) -> Vec<String> {
-    state.config.with_untracked(|c| c.allowed_origins.clone().unwrap_or_default())
+    for origin in allowed_origins(state) {
+        let _ = parent.post_message(&data, &origin);
+    }
 }
 
 /// Call once the runtime configuration (and so the allow-list) is known.
 pub fn use_host_bridge() {
     let state = use_app_state();
-    Effect::new(move |first: Option<()>| {
-        let origins = state.config.with(|c| c.allowed_origins.clone().unwrap_or_default());
-        ALLOWED.with(|a| *a.borrow_mut() = origins);
-        if first.is_none() {
-            post_to_host(&ConsoleEvent::Ready);
-        }
-    });
+    post_to_host(state, &ConsoleEvent::Ready);
 
     let handle = window_event_listener(leptos::ev::message, move |e: web_sys::MessageEvent| {
         if !origin_allowed(&e.origin(), &allowed_origins(state)) {
@@ -65,7 +53,7 @@ pub fn use_host_bridge() {
         use_resize_observer(el, move |entries, _| {
             if let Some(e) = entries.first() {
                 let height = e.target().scroll_height().max(0) as u32;
-                post_to_host(&ConsoleEvent::Height { height });
+                post_to_host(state, &ConsoleEvent::Height { height });
             }
         });
     }

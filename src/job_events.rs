@@ -70,10 +70,10 @@ pub fn use_job_events() -> Alerts {
             let before = seen.with_value(|s| s.get(&key).copied());
             match before {
                 None if !done && job.origin == Origin::Console && job.started_ms >= mounted_at => {
-                    post_to_host(&ConsoleEvent::started(job));
+                    post_to_host(state, &ConsoleEvent::started(job));
                 }
                 Some(false) if done => {
-                    post_to_host(&ConsoleEvent::finished(job));
+                    post_to_host(state, &ConsoleEvent::finished(job));
                     if was_away {
                         alerts.tell(format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str()));
                     }

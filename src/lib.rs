@@ -22,3 +22,17 @@ pub use app::App;
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
+
+fn js_date(ms: u64) -> js_sys::Date {
+    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64))
+}
+
+/// Local time of day, `14:05:09`.
+pub fn local_time(ms: u64) -> String {
+    String::from(js_date(ms).to_locale_time_string("en-GB"))
+}
+
+/// Local date and time, `25/11/2026, 14:05:09`.
+pub fn local_date_time(ms: u64) -> String {
+    String::from(js_date(ms).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))
+}

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_use_document_visibility::use_document_visibility;
 use leptos_use_interval_fn::use_interval_fn;
-use web_sys::{AbortController, VisibilityState};
+use web_sys::{AbortController, AbortSignal, VisibilityState};
 
 use crate::now_ms;
 use crate::state::{use_app_state, JobEntry};
@@ -40,6 +40,19 @@ pub fn use_job_poller() {
         is_hidden
     });
 
+    // Registers an abortable request under `key`, so unmounting aborts it.
+    let track = move |key: &str| -> Option<AbortSignal> {
+        let abort = AbortController::new().ok()?;
+        let signal = abort.signal();
+        in_flight.update_value(|m| {
+            m.insert(key.to_string(), abort);
+        });
+        Some(signal)
+    };
+    let untrack = move |key: &str| {
+        let _ = in_flight.try_update_value(|m| m.remove(key));
+    };
+
     // (server URL, when) of the last list refresh.
     let listed = StoredValue::new(None::<(String, u64)>);
 
@@ -55,16 +68,12 @@ pub fn use_job_poller() {
         if list_due && conn.caps.has(Feature::List) {
             listed.set_value(Some((url, now)));
             for backend in conn.backends.clone() {
-                let Ok(abort) = AbortController::new() else { continue };
-                let signal = abort.signal();
                 let flight = format!("list:{backend}");
-                in_flight.update_value(|m| {
-                    m.insert(flight.clone(), abort);
-                });
+                let Some(signal) = track(&flight) else { continue };
                 let client = conn.client.clone();
                 spawn_local(async move {
                     let result = client.list_backups(&backend, Some(&signal)).await;
-                    let _ = in_flight.try_update_value(|m| m.remove(&flight));
+                    untrack(&flight);
                     if signal.aborted() {
                         return;
                     }
@@ -86,24 +95,12 @@ pub fn use_job_poller() {
             if snapshot.is_terminal() {
                 continue;
             }
-            let due = slots
-                .try_update_value(|s| {
-                    let slot = s.entry(key.clone()).or_default();
-                    let due = slot.is_due(now);
-                    if due {
-                        slot.begin();
-                    }
-                    due
-                })
-                .unwrap_or(false);
+            let due = slots.with_value(|s| s.get(&key).is_none_or(|slot| slot.is_due(now)));
             if !due {
                 continue;
             }
-            let Ok(abort) = AbortController::new() else { continue };
-            let signal = abort.signal();
-            in_flight.update_value(|m| {
-                m.insert(key.clone(), abort);
-            });
+            let Some(signal) = track(&key) else { continue };
+            slots.update_value(|s| s.entry(key.clone()).or_default().begin());
             let client = conn.client.clone();
             spawn_local(async move {
                 let result = client.job_status(&snapshot.key, &snapshot.location, Some(&signal)).await;
@@ -121,7 +118,7 @@ pub fn use_job_poller() {
                 if let Some(delay) = updated {
                     let _ = slots.try_update_value(|s| s.entry(key.clone()).or_default().finish(now, delay));
                 }
-                let _ = in_flight.try_update_value(|m| m.remove(&key));
+                untrack(&key);
             });
         }
     };

@@ -234,6 +234,22 @@ impl SelectionForm {
 }
 
 impl Selection {
+    /// Re-checks the collection names against `known` once they are known (for a restore, the
+    /// backup's collections, which the form does not have when it first validates).
+    pub fn check_names_against(&self, known: &[String], caps: Capabilities) -> Result<(), FieldErrors> {
+        let mut errs = FieldErrors::default();
+        for (field, names) in [(Field::Include, &self.include), (Field::Exclude, &self.exclude)] {
+            if let Some(m) = check_names(names, Some(known), caps) {
+                errs.add(field, m);
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(errs)
+        }
+    }
+
     pub fn create_request(&self) -> BackupCreateRequest {
         BackupCreateRequest {
             id: self.id.clone(),
@@ -394,6 +410,16 @@ mod tests {
         assert_eq!(restore_conflicts(&sel("A*", ""), Some(&backup), &existing), vec!["Article"]);
         // Backup contents unknown: every existing collection not excluded may conflict.
         assert_eq!(restore_conflicts(&sel("", "Other"), None, &existing), vec!["Article"]);
+    }
+
+    #[test]
+    fn names_rechecked_against_a_backup() {
+        let backup = vec!["Article".to_string()];
+        let sel = form("b", "Paragraph", "").validate(None, ALL).unwrap();
+        let e = sel.check_names_against(&backup, ALL).unwrap_err();
+        assert!(e.get(Field::Include).unwrap().contains("No such collection: Paragraph"));
+        let ok = form("b", "Art*", "").validate(None, ALL).unwrap();
+        assert!(ok.check_names_against(&backup, ALL).is_ok());
     }
 
     #[test]

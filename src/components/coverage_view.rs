@@ -1,6 +1,7 @@
 use backup_core::coverage::coverage;
 use leptos::prelude::*;
 
+use crate::local_date_time;
 use crate::state::use_app_state;
 
 /// Each collection with its last successful backup; collections in no backup stand out.
@@ -12,7 +13,6 @@ pub fn CoverageView() -> impl IntoView {
         let jobs = state.jobs.with(|j| j.snapshot());
         coverage(&collections, &jobs)
     };
-    let clock = |ms: u64| String::from(js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED));
     view! {
         <section class="card coverage">
             <table>
@@ -27,7 +27,7 @@ pub fn CoverageView() -> impl IntoView {
                             <tr data-collection=r.collection.clone() data-covered=covered.to_string()>
                                 <td>{r.collection.clone()}</td>
                                 <td>{match r.last_backup {
-                                    Some((backend, id, at)) => view! { <span>{format!("{id} on {backend}, {}", clock(at))}</span> }.into_any(),
+                                    Some((backend, id, at)) => view! { <span>{format!("{id} on {backend}, {}", local_date_time(at))}</span> }.into_any(),
                                     None => view! { <span class="uncovered">"⚠ In no backup"</span> }.into_any(),
                                 }}</td>
                             </tr>

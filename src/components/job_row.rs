@@ -8,12 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::ErrorAlert;
+use crate::local_time as clock;
 use crate::state::{use_app_state, JobEntry};
-
-fn clock(ms: u64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64));
-    String::from(d.to_locale_time_string("en-GB"))
-}
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live
 /// duration and freshness, and Cancel while it can be cancelled.

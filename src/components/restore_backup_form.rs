@@ -2,7 +2,7 @@ use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::preflight::{check, Facts, Finding};
 use backup_core::route::Route;
-use backup_core::validate::{FieldErrors, Selection, SelectionForm};
+use backup_core::validate::{FieldErrors, Selection};
 use backup_core::version::Feature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -20,11 +20,20 @@ struct Pending {
     findings: Vec<Finding>,
 }
 
-/// Reads the live schema and the backup's contents, re-checks the selection against the
-/// backup's collections, and gathers the facts for the pre-flight findings.
-async fn gather(conn: &Connection, sel: &Selection, running: Vec<String>) -> Result<Result<Facts, FieldErrors>, ApiError> {
+/// Reads the live schema, re-checks the selection against the backup's collections, and
+/// gathers the facts for the pre-flight findings. The backup's collections come from the job
+/// table (the list refresh or this console's own backup); only when it does not know them is
+/// the backend's list asked.
+async fn gather(
+    conn: &Connection,
+    sel: &Selection,
+    known_classes: Vec<String>,
+    running: Vec<String>,
+) -> Result<Result<Facts, FieldErrors>, ApiError> {
     let existing = conn.client.schema().await?.collection_names();
-    let backup_classes = if conn.caps.has(Feature::List) {
+    let backup_classes = if !known_classes.is_empty() {
+        Some(known_classes)
+    } else if conn.caps.has(Feature::List) {
         conn.client
             .list_backups(&sel.backend, None)
             .await
@@ -36,13 +45,7 @@ async fn gather(conn: &Connection, sel: &Selection, running: Vec<String>) -> Res
         None
     };
     if let Some(classes) = &backup_classes {
-        let form = SelectionForm {
-            backend: sel.backend.clone(),
-            id: sel.id.clone(),
-            include: sel.include.join(","),
-            exclude: sel.exclude.join(","),
-        };
-        if let Err(e) = form.validate(Some(classes), conn.caps) {
+        if let Err(e) = sel.check_names_against(classes, conn.caps) {
             return Ok(Err(e));
         }
     }
@@ -90,9 +93,10 @@ pub fn RestoreBackupForm(
             return;
         };
         status.busy.set(true);
-        let running = state.jobs.with_untracked(|j| j.running());
+        let (known, running) =
+            state.jobs.with_untracked(|j| (j.backup_classes(&selection.backend, &selection.id), j.running()));
         spawn_local(async move {
-            match gather(&conn, &selection, running).await {
+            match gather(&conn, &selection, known, running).await {
                 Err(e) => {
                     let _ = status.busy.try_set(false);
                     let _ = status.server_error.try_set(Some(e));

@@ -60,6 +60,27 @@ async fn host_page_embeds_the_console_from_another_origin() {
     let px: f64 = height.trim_end_matches("px").parse().unwrap();
     assert!(px > 700.0, "iframe height {height}");
     b.screenshot("host-page").await;
+
+    // A later config message (a rotated key, a new theme) updates the running console.
+    b.driver
+        .execute(
+            "document.getElementById('console').contentWindow.postMessage({type: 'config', config: {theme: 'light'}}, arguments[0]);",
+            vec![serde_json::json!(site.url.trim_end_matches('/'))],
+        )
+        .await
+        .unwrap();
+    frame.clone().enter_frame().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let theme = b.driver.execute("return document.documentElement.dataset.theme", vec![]).await.unwrap();
+        if theme.json() == "light" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "config update not applied: {:?}", theme.json());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    b.wait_for(&create, Duration::from_secs(5)).await;
+    b.driver.enter_default_frame().await.unwrap();
     assert_eq!(rest.wait_backup("filesystem", "from-host", LONG)["status"], "SUCCESS");
 
     // A page whose origin is not on the console's allow-list: its config is ignored.
