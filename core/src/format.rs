@@ -1,22 +1,28 @@
 //! Human-readable sizes and durations for the job table.
 
-/// `size` from the API is GiB of pre-compression data.
+/// `size` from the API is GiB of pre-compression data. The text stays short whatever a server
+/// sends: NaN, infinite and negative sizes are "—", and a size beyond the largest unit is
+/// written in scientific notation.
 pub fn human_size_gib(gib: f64) -> String {
     if !gib.is_finite() || gib < 0.0 {
         return "—".into();
     }
-    let bytes = gib * 1024.0 * 1024.0 * 1024.0;
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes;
-    let mut unit = 0;
+    const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    // Scaled from GiB rather than from bytes: bytes overflow to infinity near f64::MAX.
+    // Multiplying and dividing by 1024 is exact, so both directions agree.
+    let (mut v, mut unit) = (gib, 3);
+    while v < 1.0 && unit > 0 {
+        v *= 1024.0;
+        unit -= 1;
+    }
     while v >= 1024.0 && unit < UNITS.len() - 1 {
         v /= 1024.0;
         unit += 1;
     }
-    if unit == 0 {
-        format!("{} B", v.round() as u64)
-    } else {
-        format!("{v:.1} {}", UNITS[unit])
+    match unit {
+        0 => format!("{} B", v.round() as u64),
+        _ if v >= 1024.0 => format!("{v:.1e} {}", UNITS[unit]),
+        _ => format!("{v:.1} {}", UNITS[unit]),
     }
 }
 
@@ -32,18 +38,27 @@ pub fn human_duration(ms: u64) -> String {
 }
 
 /// Milliseconds since the epoch of an RFC 3339 UTC time as Weaviate writes it
-/// (`2026-08-20T10:00:12.345Z`); `None` for the zero time or anything unreadable.
+/// (`2026-08-20T10:00:12.345Z`); `None` for the zero time, a time before 1970, a date that does
+/// not exist, or anything unreadable. Fields have RFC 3339's fixed widths and only ASCII digits,
+/// which also bounds every number below, so the arithmetic cannot overflow.
 pub fn parse_rfc3339_ms(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (date, rest) = s.split_once('T')?;
-    let mut d = date.split('-').map(|p| p.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (date, rest) = s.trim().split_once('T')?;
     let time = rest.strip_suffix('Z').or_else(|| rest.strip_suffix("+00:00"))?;
-    let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
-    let mut t = hms.split(':').map(|p| p.parse::<i64>().ok());
-    let (hh, mm, ss) = (t.next()??, t.next()??, t.next()??);
-    let ms: i64 = format!("{:0<3}", &frac[..frac.len().min(3)]).parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&day) || hh > 23 || mm > 59 || ss > 60 || y < 1970 {
+    let (hms, frac) = match time.split_once('.') {
+        Some((hms, frac)) => (hms, Some(frac)),
+        None => (time, None),
+    };
+    let [y, m, day] = fields(date, '-', [4, 2, 2])?;
+    let [hh, mm, ss] = fields(hms, ':', [2, 2, 2])?;
+    // Weaviate writes up to nanoseconds; digits past the milliseconds are dropped.
+    let ms = match frac {
+        None => 0,
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            f.bytes().chain([b'0'; 3]).take(3).fold(0, |ms, b| ms * 10 + i64::from(b - b'0'))
+        }
+        Some(_) => return None,
+    };
+    if y < 1970 || !(1..=12).contains(&m) || day < 1 || day > days_in_month(y, m) || hh > 23 || mm > 59 || ss > 60 {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -54,6 +69,30 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<u64> {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     u64::try_from(((days * 24 + hh) * 60 + mm) * 60_000 + ss * 1000 + ms).ok()
+}
+
+/// `N` decimal fields of the given widths separated by `sep`, nothing more.
+fn fields<const N: usize>(s: &str, sep: char, widths: [usize; N]) -> Option<[i64; N]> {
+    let mut parts = s.split(sep);
+    let mut out = [0; N];
+    for (slot, width) in out.iter_mut().zip(widths) {
+        let p = parts.next()?;
+        if p.len() != width || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +108,13 @@ mod tests {
         assert_eq!(human_size_gib(2048.0), "2.0 TiB");
         assert_eq!(human_size_gib(f64::NAN), "—");
         assert_eq!(human_size_gib(-1.0), "—");
+        assert_eq!(human_size_gib(f64::INFINITY), "—");
+        assert_eq!(human_size_gib(-0.0), "0 B");
+        assert_eq!(human_size_gib(5e-324), "0 B");
+        assert_eq!(human_size_gib(3.0 * 1024.0 * 1024.0), "3.0 PiB");
+        assert_eq!(human_size_gib(1024.0_f64.powi(4)), "1.0e3 EiB");
+        assert_eq!(human_size_gib(1e308), "9.3e298 EiB");
+        assert_eq!(human_size_gib(f64::MAX), "1.7e299 EiB");
     }
 
     #[test]
@@ -78,7 +124,15 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("2000-02-29T23:59:59Z"), Some(951_868_799_000));
         assert_eq!(parse_rfc3339_ms("2026-11-25T10:00:12.5Z"), Some(1_795_600_812_500));
         assert_eq!(parse_rfc3339_ms("0001-01-01T00:00:00.000Z"), None);
-        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-25 10:00:00", "2026-11-25T10:00:00+02:00"] {
+        assert_eq!(parse_rfc3339_ms(" 2026-11-25T10:00:12.345678901+00:00 "), Some(1_795_600_812_345));
+        assert_eq!(parse_rfc3339_ms("9999-12-31T23:59:59.999Z"), Some(253_402_300_799_999));
+        assert_eq!(parse_rfc3339_ms("2024-02-29T00:00:00Z"), Some(1_709_164_800_000));
+        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-25 10:00:00", "2026-11-25T10:00:00+02:00",
+                    "2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-00T00:00:00Z", "1900-02-29T00:00:00Z",
+                    "2026-1-5T10:00:00Z", "+2026-01-05T10:00:00Z", "2026-01-05T-1:00:00Z", "2026-01-05T10:+1:00Z",
+                    "2026-01-05T10:00:00.Z", "2026-01-05T10:00:00.-5Z", "2026-01-05T10:00:00.+5Z", "2026-01-05T10:00:00.1 Z",
+                    "2026-01-05-01T10:00:00Z", "2026-01-05T10:00:00:00Z", "99999999999999999-01-01T00:00:00Z",
+                    "٢٠٢٦-01-05T10:00:00Z", "2026-01-05T10:00:00.12éZ", "2026-01-05T10:00:00.éZ", "2026-01-05T24:00:00Z"] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }
     }
@@ -89,5 +143,6 @@ mod tests {
         assert_eq!(human_duration(7_900), "0:07");
         assert_eq!(human_duration(750_000), "12:30");
         assert_eq!(human_duration(3_723_000), "1:02:03");
+        assert_eq!(human_duration(u64::MAX), "5124095576030:25:51");
     }
 }
