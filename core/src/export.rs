@@ -31,11 +31,15 @@ fn row(j: &Job) -> Row<'_> {
     }
 }
 
+/// A cell that a spreadsheet shows as text. Ids, collection names and error messages come from
+/// the server, so a cell starting like a formula gets a leading `'` (OWASP, CSV injection);
+/// then a cell with a separator, quote or line break is quoted.
 fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
 }
 
@@ -85,5 +89,30 @@ mod tests {
         assert_eq!(json[0]["collections"], serde_json::json!(["A", "B"]));
         assert_eq!(json[0]["status"], "FAILED");
         assert_eq!(to_csv(&[]).lines().count(), 1);
+    }
+
+    #[test]
+    fn formula_cells_are_defused() {
+        let formula = r#"=HYPERLINK("http://x","y")"#;
+        let resp = StartedResponse {
+            id: formula.into(),
+            backend: "fs".into(),
+            classes: vec!["+A".into(), "B".into()],
+            path: None,
+            status: crate::status::Status::parse("@SUM(1)"),
+            error: Some(formula.into()),
+        };
+        let key = JobKey { kind: JobKind::Backup, backend: "-fs".into(), id: formula.into() };
+        let mut job = Job::started(key, &resp, 5);
+        job.size_gib = Some(-1.0);
+        let csv = to_csv(&[job]);
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            r#"backup,"'=HYPERLINK(""http://x"",""y"")",'-fs,'@SUM(1),'+A B,5,,'-1,"'=HYPERLINK(""http://x"",""y"")""#
+        );
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\rx"), "\"'\rx\"");
+        assert_eq!(csv_field("\nx"), "\"'\nx\"");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 }
