@@ -26,12 +26,12 @@ pub fn App(
     use_routes();
     let alerts = use_job_events();
     let loaded = LocalResource::new(runtime_config::load);
-    let ready = RwSignal::new(false);
+    // `None` while loading; an invalid configuration stops the console rather than let it run
+    // on weaker settings than the deployment asked for.
+    let outcome = RwSignal::new(None::<Result<(), String>>);
     Effect::new(move |_| {
-        if let Some((cfg, notice)) = loaded.get() {
-            state.config.set(preset.clone().unwrap_or_default().over(cfg));
-            state.notice.set(notice);
-            ready.set(true);
+        if let Some(loaded) = loaded.get() {
+            outcome.set(Some(loaded.map(|cfg| state.config.set(preset.clone().unwrap_or_default().over(cfg)))));
         }
     });
     view! {
@@ -39,9 +39,17 @@ pub fn App(
             <h1>"Weaviate Backup Console"</h1>
         </header>
         <main>
-            <Show when=move || ready.get() fallback=|| view! { <p>"Loading configuration…"</p> }>
-                <Console state alerts />
-            </Show>
+            {move || match outcome.get() {
+                None => view! { <p>"Loading configuration…"</p> }.into_any(),
+                Some(Err(e)) => view! {
+                    <section class="card alert" role="alert">
+                        <h2>"The console's configuration is invalid"</h2>
+                        <p class="server-text">{e}</p>
+                        <p class="alert-hint">"Fix config.json beside index.html (or the mount call) and reload. Nothing was sent to any server."</p>
+                    </section>
+                }.into_any(),
+                Some(Ok(())) => view! { <Console state alerts /> }.into_any(),
+            }}
         </main>
     }
 }

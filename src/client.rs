@@ -6,6 +6,7 @@ use backup_core::api::{
 use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::options::Location;
+use backup_core::origin::BoundKey;
 use backup_core::snippet::SentRequest;
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
@@ -24,12 +25,12 @@ fn seg(s: &str) -> String {
 }
 
 impl Client {
-    /// `base_url` is normalized (no trailing slash); an empty key means anonymous access.
-    pub fn new(base_url: &str, api_key: &str) -> Client {
-        let key = api_key.trim();
+    /// `base_url` is normalized (no trailing slash). The key is kept only if it was given for
+    /// this server's origin: whatever named the URL, a key never travels to another server.
+    pub fn new(base_url: &str, key: Option<&BoundKey>) -> Client {
         Client {
             base_url: base_url.trim_end_matches('/').to_string(),
-            api_key: (!key.is_empty()).then(|| key.to_string()),
+            api_key: key.and_then(|k| k.for_url(base_url)).map(str::to_string),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod components;
 pub mod embed;
 pub mod job_events;
 pub mod journal;
+pub mod panic_page;
 pub mod poller;
 pub mod routes;
 pub mod runtime_config;

@@ -1,10 +1,10 @@
 use backup_console::App;
-use backup_core::config::ConsoleConfig;
+use backup_core::config::{ConsoleConfig, Source};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    backup_console::panic_page::install();
     // A host page that mounts the console itself (see `mount`) marks its body.
     let manual = web_sys::window()
         .and_then(|w| w.document())
@@ -16,11 +16,12 @@ fn main() {
 }
 
 /// The mount API for hosts that embed without an iframe: mounts the console into `target`
-/// with `config` (the keys of `config.json`, e.g. `{weaviateUrl, apiKey, theme, readOnly}`).
+/// with `config` (the keys of `config.json`, e.g. `{weaviateUrl, apiKey, theme, readOnly}`),
+/// checked by the same rules as `config.json`.
 #[wasm_bindgen]
 pub fn mount(target: web_sys::HtmlElement, config: JsValue) -> Result<(), JsValue> {
     let text = js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "{}".into());
-    let preset = ConsoleConfig::parse(if config.is_undefined() || config.is_null() { "{}" } else { &text })
+    let preset = ConsoleConfig::parse(if config.is_undefined() || config.is_null() { "{}" } else { &text }, Source::Deployment)
         .map_err(|e| JsValue::from_str(&e))?;
     leptos::mount::mount_to(target, move || view! { <App preset=preset.clone() /> }).forget();
     Ok(())

@@ -172,12 +172,12 @@ impl AppState {
         }
     }
 
-    /// Connects to `base_url` (normalized) with `api_key` (empty: anonymous); the result lands
-    /// in `connection` or `connect_error`.
-    pub fn connect(self, base_url: &str, api_key: &str) {
+    /// Connects to `base_url` (normalized), with `key` only if it belongs to that server; the
+    /// result lands in `connection` or `connect_error`.
+    pub fn connect(self, base_url: &str, key: Option<&backup_core::origin::BoundKey>) {
         self.connect_error.set(None);
         self.connecting.set(true);
-        let client = Client::new(base_url, api_key);
+        let client = Client::new(base_url, key);
         leptos::task::spawn_local(async move {
             let result = Connection::discover(client).await;
             let _ = self.connecting.try_set(false);

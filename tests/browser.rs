@@ -30,7 +30,7 @@ fn connected_state() -> AppState {
     let state = AppState::new();
     state.connection.set(Some(Connection {
         // Never reached: these tests only exercise what happens before a request.
-        client: Client::new("http://127.0.0.1:9", ""),
+        client: Client::new("http://127.0.0.1:9", None),
         version: "1.39.0".into(),
         caps: backup_core::version::Capabilities::for_version("1.39.0"),
         backends: vec!["filesystem".into()],

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::origin::{exact_origin, origin_of, BoundKey};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
@@ -34,26 +36,73 @@ impl Theme {
     }
 }
 
-/// Every configuration key; each is optional, and a higher source wins key by key.
+/// Every configuration key; each is optional, and a higher source wins key by key, except
+/// that the API key travels with the URL it was given for (see [`ConsoleConfig::over`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConsoleConfig {
     pub weaviate_url: Option<String>,
-    /// Never read from the URL (it would leak into logs and history).
+    /// The key for `weaviate_url` of the same source. Never read from the URL (it would leak
+    /// into logs and history).
     pub api_key: Option<String>,
     pub default_backend: Option<String>,
     pub theme: Option<Theme>,
     /// CSS custom properties (`--bc-*` only) the host sets, e.g. its accent colour.
     pub theme_vars: Option<BTreeMap<String, String>>,
-    /// Origins whose `postMessage` the console accepts and posts events to.
+    /// Exact origins whose `postMessage` the console accepts and posts events to. Only the
+    /// deployment (`config.json`, the mount API) sets them.
     pub allowed_origins: Option<Vec<String>>,
     /// Forms hidden, table only.
     pub read_only: Option<bool>,
+    /// `?hostOrigin=`: which allowed origin frames the console. Honoured only when it is on
+    /// `allowed_origins`, so a framer cannot name itself.
+    #[serde(skip)]
+    pub host_origin: Option<String>,
+}
+
+/// Where a configuration came from: the rules differ in what each may say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// `config.json` or the mount API: the deployment itself.
+    Deployment,
+    /// A `config` message from an allowed host page.
+    Host,
 }
 
 impl ConsoleConfig {
-    pub fn parse(text: &str) -> Result<ConsoleConfig, String> {
-        serde_json::from_str(text).map_err(|e| format!("The configuration is not valid: {e}"))
+    /// Parses and checks a configuration. Unknown keys are errors: a misspelt `readOnly` must
+    /// not leave a console writable.
+    pub fn parse(text: &str, source: Source) -> Result<ConsoleConfig, String> {
+        let c: ConsoleConfig =
+            serde_json::from_str(text).map_err(|e| format!("The configuration is not valid: {e}"))?;
+        c.checked(source)
+    }
+
+    fn checked(mut self, source: Source) -> Result<ConsoleConfig, String> {
+        if let Some(u) = &self.weaviate_url {
+            self.weaviate_url = Some(normalize_url(u).map_err(|e| format!("weaviateUrl: {e}"))?);
+        }
+        if let Some(k) = &self.api_key {
+            crate::key::check_api_key(k).map_err(|e| format!("apiKey: {e}"))?;
+            // A host may rotate the key of the server it already named; a file must say which
+            // server its key is for.
+            if self.weaviate_url.is_none() && source == Source::Deployment {
+                return Err("apiKey is set without weaviateUrl: say which server the key is for.".into());
+            }
+        }
+        if let Some(b) = &self.default_backend {
+            if b.is_empty() || !b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                return Err(format!("defaultBackend \"{b}\" is not a backend name (e.g. filesystem, s3)."));
+            }
+        }
+        match (source, self.allowed_origins.take()) {
+            (Source::Host, Some(_)) => return Err("allowedOrigins can only be set by the deployment.".into()),
+            (_, Some(list)) => {
+                self.allowed_origins = Some(list.iter().map(|o| exact_origin(o)).collect::<Result<_, _>>()?);
+            }
+            (_, None) => {}
+        }
+        Ok(self)
     }
 
     /// From the query string: `weaviate`, `backend`, `theme`, `readOnly`, `hostOrigin`.
@@ -63,21 +112,32 @@ impl ConsoleConfig {
             default_backend: query_param(query, "backend"),
             theme: query_param(query, "theme").and_then(|t| Theme::parse(&t)),
             read_only: query_param(query, "readOnly").map(|v| v == "true" || v == "1"),
-            allowed_origins: query_param(query, "hostOrigin").map(|o| vec![o]),
+            host_origin: query_param(query, "hostOrigin").and_then(|o| exact_origin(&o).ok()),
             ..Default::default()
         }
     }
 
-    /// `self` over `lower`: each key from `self` when set, else from `lower`.
+    /// `self` over `lower`: each key from `self` when set, else from `lower`. The API key is
+    /// never carried to another server: a higher source that names a server of another origin
+    /// without a key leaves none, and a key alone (a rotation) is for the server already named.
     pub fn over(self, lower: ConsoleConfig) -> ConsoleConfig {
+        let (weaviate_url, api_key) = match (self.weaviate_url, self.api_key) {
+            (Some(url), Some(key)) => (Some(url), Some(key)),
+            (Some(url), None) => {
+                let same = lower.weaviate_url.as_deref().and_then(origin_of).is_some_and(|o| origin_of(&url) == Some(o));
+                (Some(url), lower.api_key.filter(|_| same))
+            }
+            (None, key) => (lower.weaviate_url, key.or(lower.api_key)),
+        };
         ConsoleConfig {
-            weaviate_url: self.weaviate_url.or(lower.weaviate_url),
-            api_key: self.api_key.or(lower.api_key),
+            weaviate_url,
+            api_key,
             default_backend: self.default_backend.or(lower.default_backend),
             theme: self.theme.or(lower.theme),
             theme_vars: self.theme_vars.or(lower.theme_vars),
             allowed_origins: self.allowed_origins.or(lower.allowed_origins),
             read_only: self.read_only.or(lower.read_only),
+            host_origin: self.host_origin.or(lower.host_origin),
         }
     }
 
@@ -86,11 +146,28 @@ impl ConsoleConfig {
         self.weaviate_url.as_deref().and_then(|u| normalize_url(u).ok())
     }
 
-    /// The host's theme variables as a CSS rule; names other than `--bc-*` and values that
-    /// could end the rule are dropped.
-    pub fn theme_css(&self) -> String {
-        let vars: Vec<String> = self
-            .theme_vars
+    /// The configured key, bound to the configured server.
+    pub fn bound_key(&self) -> Option<BoundKey> {
+        BoundKey::new(&self.url()?, self.api_key.as_deref()?)
+    }
+
+    /// The allowed origin that frames the console, if the deployment allows one: the one named
+    /// by `?hostOrigin=`, else the parent's origin as the browser reports it, else the only
+    /// allowed origin. `None` means nothing is ever posted.
+    pub fn host_target(&self, parent_origin: Option<&str>) -> Option<String> {
+        let allowed = self.allowed_origins.as_deref().unwrap_or_default();
+        let on_list = |o: &str| allowed.iter().any(|a| a == o).then(|| o.to_string());
+        self.host_origin
+            .as_deref()
+            .and_then(on_list)
+            .or_else(|| parent_origin.and_then(origin_of).as_deref().and_then(on_list))
+            .or_else(|| (allowed.len() == 1).then(|| allowed[0].clone()))
+    }
+
+    /// The host's theme variables (`--bc-*` names only, values that cannot break out of a
+    /// declaration), to set one by one through CSSOM.
+    pub fn theme_vars(&self) -> Vec<(String, String)> {
+        self.theme_vars
             .iter()
             .flatten()
             .filter(|(k, v)| {
@@ -98,27 +175,38 @@ impl ConsoleConfig {
                     && k[5..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
                     && !v.contains(['{', '}', ';', '<', '>'])
             })
-            .map(|(k, v)| format!("{k}: {v};"))
-            .collect();
-        if vars.is_empty() {
-            String::new()
-        } else {
-            format!(":root {{ {} }}", vars.join(" "))
-        }
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
-/// A Weaviate base URL as typed: trimmed, without trailing slashes, http(s) only.
+/// What a fetch of `config.json` means. Absent (404, or an HTML page from a static host's
+/// single-page fallback) is the normal case; anything else that is not a valid configuration
+/// stops the console rather than let it run on weaker settings.
+pub fn read_config_file(status: u16, content_type: &str, body: &str) -> Result<Option<ConsoleConfig>, String> {
+    let html = content_type.trim_start().to_ascii_lowercase().starts_with("text/html");
+    match status {
+        404 | 410 => Ok(None),
+        200 if html => Ok(None),
+        200 => ConsoleConfig::parse(body, Source::Deployment)
+            .map(Some)
+            .map_err(|e| format!("config.json: {e}")),
+        s => Err(format!("config.json could not be read (HTTP {s}).")),
+    }
+}
+
+/// A Weaviate base URL as typed: trimmed, without trailing slashes, http(s) only, with a host
+/// (and no user info, which hides the real host from a reader).
 pub fn normalize_url(input: &str) -> Result<String, String> {
     let url = input.trim().trim_end_matches('/');
     if url.is_empty() {
         return Err("Enter the Weaviate URL, e.g. http://localhost:8080.".into());
     }
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| "The Weaviate URL must start with http:// or https://.".to_string())?;
-    if rest.is_empty() || rest.contains(char::is_whitespace) {
+    let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if !matches!(scheme.as_deref(), Some("http" | "https")) {
+        return Err("The Weaviate URL must start with http:// or https://.".into());
+    }
+    if origin_of(url).is_none() || url.contains(char::is_whitespace) {
         return Err("The Weaviate URL has no valid host.".into());
     }
     Ok(url.to_string())
@@ -164,14 +252,17 @@ fn percent_decode(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn file(text: &str) -> ConsoleConfig {
+        ConsoleConfig::parse(text, Source::Deployment).unwrap()
+    }
+
     #[test]
     fn urls_are_normalized() {
         assert_eq!(normalize_url(" http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
         assert_eq!(normalize_url("https://x.weaviate.cloud").unwrap(), "https://x.weaviate.cloud");
-        assert!(normalize_url("").is_err());
-        assert!(normalize_url("localhost:8080").is_err());
-        assert!(normalize_url("ftp://x").is_err());
-        assert!(normalize_url("http://").is_err());
+        for bad in ["", "localhost:8080", "ftp://x", "http://", "http://user:pw@h", "javascript:alert(1)", "http://a b"] {
+            assert!(normalize_url(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -189,40 +280,88 @@ mod tests {
 
     #[test]
     fn precedence_key_by_key() {
-        let host = ConsoleConfig::parse(r#"{"apiKey":"k","theme":"dark"}"#).unwrap();
-        let file = ConsoleConfig::parse(r#"{"weaviateUrl":"http://file:8080/","defaultBackend":"s3","theme":"light"}"#).unwrap();
+        let host = ConsoleConfig::parse(r#"{"apiKey":"k2","theme":"dark"}"#, Source::Host).unwrap();
+        let f = file(r#"{"weaviateUrl":"http://file:8080/","apiKey":"k","defaultBackend":"s3","theme":"light"}"#);
         let query = ConsoleConfig::from_query("?weaviate=http://q:1&backend=gcs&readOnly=true");
-        let c = host.over(file.over(query));
+        let c = host.over(f.over(query));
         assert_eq!(c.url().as_deref(), Some("http://file:8080"));
-        assert_eq!(c.api_key.as_deref(), Some("k"));
+        assert_eq!(c.api_key.as_deref(), Some("k2"), "a host's key alone rotates the named server's key");
         assert_eq!(c.default_backend.as_deref(), Some("s3"));
         assert_eq!(c.theme, Some(Theme::Dark));
         assert_eq!(c.read_only, Some(true));
     }
 
     #[test]
-    fn query_never_supplies_an_api_key() {
+    fn a_key_never_follows_another_server() {
+        let f = file(r#"{"weaviateUrl":"http://a:8080","apiKey":"secret"}"#);
+        // A host names another server without a key: the file's key stays behind.
+        let moved = ConsoleConfig::parse(r#"{"weaviateUrl":"http://evil:8080"}"#, Source::Host).unwrap().over(f.clone());
+        assert_eq!(moved.url().as_deref(), Some("http://evil:8080"));
+        assert_eq!(moved.api_key, None);
+        assert_eq!(moved.bound_key(), None);
+        // The same server again (another path on it): the key stays.
+        let same = ConsoleConfig::parse(r#"{"weaviateUrl":"http://a:8080/","theme":"dark"}"#, Source::Host).unwrap().over(f.clone());
+        assert_eq!(same.bound_key().unwrap().key, "secret");
+        // The query never outranks the file, and its URL carries no key of its own.
+        let q = f.clone().over(ConsoleConfig::from_query("?weaviate=http://evil:1"));
+        assert_eq!(q.url().as_deref(), Some("http://a:8080"));
+        let bare = ConsoleConfig::from_query("?weaviate=http://evil:1").over(ConsoleConfig::default());
+        assert_eq!(bare.bound_key(), None);
+    }
+
+    #[test]
+    fn query_never_supplies_a_key_or_an_allowed_origin() {
         let q = ConsoleConfig::from_query("?apiKey=secret&api_key=secret&weaviate=http://h:1&theme=neon&hostOrigin=http://host:9");
         assert_eq!(q.api_key, None);
         assert_eq!(q.theme, None);
-        assert_eq!(q.allowed_origins, Some(vec!["http://host:9".to_string()]));
+        assert_eq!(q.allowed_origins, None);
+        assert_eq!(q.host_origin.as_deref(), Some("http://host:9"));
         assert_eq!(ConsoleConfig::from_query("?weaviate=nonsense").url(), None);
+        assert_eq!(ConsoleConfig::from_query("?hostOrigin=*").host_origin, None);
+    }
+
+    #[test]
+    fn only_the_deployment_grants_host_origins() {
+        let f = file(r#"{"allowedOrigins":["https://dash.example.com","http://127.0.0.1:9000/"]}"#);
+        assert_eq!(f.allowed_origins.as_deref().unwrap()[1], "http://127.0.0.1:9000");
+        let pick = |q: &str, parent: Option<&str>| ConsoleConfig::from_query(q).over(f.clone()).host_target(parent);
+        assert_eq!(pick("?hostOrigin=http://127.0.0.1:9000", None).as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(pick("?hostOrigin=http://evil:1", None), None, "a framer cannot name itself");
+        assert_eq!(pick("", Some("https://dash.example.com/page")).as_deref(), Some("https://dash.example.com"));
+        assert_eq!(pick("", Some("http://evil:1")), None);
+        let none = ConsoleConfig::from_query("?hostOrigin=http://evil:1");
+        assert_eq!(none.host_target(Some("http://evil:1")), None, "no allow-list, no host");
+        let one = file(r#"{"allowedOrigins":["http://h:1"]}"#);
+        assert_eq!(one.host_target(None).as_deref(), Some("http://h:1"));
+        for bad in [r#"{"allowedOrigins":["*"]}"#, r#"{"allowedOrigins":["null"]}"#, r#"{"allowedOrigins":["https://h/app"]}"#] {
+            assert!(ConsoleConfig::parse(bad, Source::Deployment).is_err(), "{bad}");
+        }
+        assert!(ConsoleConfig::parse(r#"{"allowedOrigins":["http://evil:1"]}"#, Source::Host).is_err());
     }
 
     #[test]
     fn invalid_config_is_an_error() {
-        assert!(ConsoleConfig::parse("{oops").is_err());
-        assert!(ConsoleConfig::parse(r#"{"readOnly":"yes"}"#).is_err());
-        assert_eq!(ConsoleConfig::parse(r#"{"unknown":1}"#).unwrap(), ConsoleConfig::default());
+        for bad in ["{oops", r#"{"readOnly":"yes"}"#, r#"{"readonly":true}"#, r#"{"weaviateUrl":"ftp://x"}"#,
+                    r#"{"apiKey":"k"}"#, r#"{"weaviateUrl":"http://h","apiKey":"a\nb"}"#, r#"{"defaultBackend":"S3/x"}"#, "[]", "null"] {
+            assert!(ConsoleConfig::parse(bad, Source::Deployment).is_err(), "{bad}");
+        }
+        assert_eq!(file("{}"), ConsoleConfig::default());
+    }
+
+    #[test]
+    fn config_file_absent_present_or_broken() {
+        assert_eq!(read_config_file(404, "text/plain", "not found"), Ok(None));
+        assert_eq!(read_config_file(200, "text/html; charset=utf-8", "<!doctype html>"), Ok(None));
+        assert_eq!(read_config_file(200, "application/json", r#"{"theme":"dark"}"#).unwrap().unwrap().theme, Some(Theme::Dark));
+        assert!(read_config_file(200, "application/json", "{oops").is_err());
+        assert!(read_config_file(200, "text/plain", "garbage").is_err());
+        assert!(read_config_file(500, "application/json", "").is_err());
     }
 
     #[test]
     fn theme_vars_are_filtered() {
-        let c = ConsoleConfig::parse(
-            r##"{"themeVars":{"--bc-accent":"#c00","color":"red","--bc-x":"1}body{display:none","--bc-radius":"2px"}}"##,
-        )
-        .unwrap();
-        assert_eq!(c.theme_css(), ":root { --bc-accent: #c00; --bc-radius: 2px; }");
-        assert_eq!(ConsoleConfig::default().theme_css(), "");
+        let c = file(r##"{"themeVars":{"--bc-accent":"#c00","color":"red","--bc-x":"1}body{display:none","--bc-radius":"2px"}}"##);
+        assert_eq!(c.theme_vars(), vec![("--bc-accent".into(), "#c00".into()), ("--bc-radius".into(), "2px".into())]);
+        assert!(ConsoleConfig::default().theme_vars().is_empty());
     }
 }

@@ -2,11 +2,12 @@
 //!
 //! Host → console: `{"type":"config","config":{…ConsoleConfig…}}` (again later for updates,
 //! such as a rotated API key). Console → host: `ready`, `job-started`, `job-finished`,
-//! `height`. Only origins on the allow-list are heard or posted to; no event carries a secret.
+//! `height`, `stopped`. Only the one allowed host origin (`ConsoleConfig::host_target`) is heard
+//! or posted to; no event carries a secret.
 
 use serde::Serialize;
 
-use crate::config::ConsoleConfig;
+use crate::config::{ConsoleConfig, Source};
 use crate::job::Job;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,25 +15,21 @@ pub enum HostMessage {
     Config(ConsoleConfig),
 }
 
-/// Parses a message's data (as JSON text); anything else is ignored (`None`).
+/// Parses a message's data (as JSON text); anything else, including a config that breaks the
+/// rules for hosts (see [`Source::Host`]), is ignored (`None`).
 pub fn parse_host_message(data: &str) -> Option<HostMessage> {
     #[derive(serde::Deserialize)]
     struct Envelope {
         #[serde(rename = "type")]
         kind: String,
         #[serde(default)]
-        config: Option<ConsoleConfig>,
+        config: Option<serde_json::Value>,
     }
     let env: Envelope = serde_json::from_str(data).ok()?;
     match (env.kind.as_str(), env.config) {
-        ("config", Some(c)) => Some(HostMessage::Config(c)),
+        ("config", Some(c)) => ConsoleConfig::parse(&c.to_string(), Source::Host).ok().map(HostMessage::Config),
         _ => None,
     }
-}
-
-/// Exact origin match; `*` is never accepted.
-pub fn origin_allowed(origin: &str, allowed: &[String]) -> bool {
-    origin != "null" && allowed.iter().any(|a| a != "*" && a == origin)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,6 +39,8 @@ pub enum ConsoleEvent {
     JobStarted { id: String, kind: String, backend: String, status: String },
     JobFinished { id: String, kind: String, backend: String, status: String, error: Option<String> },
     Height { height: u32 },
+    /// The console hit a bug and stopped; the host may offer a reload.
+    Stopped,
 }
 
 impl ConsoleEvent {
@@ -80,20 +79,11 @@ mod tests {
         let m = parse_host_message(r#"{"type":"config","config":{"weaviateUrl":"http://h:1","apiKey":"k"}}"#);
         let Some(HostMessage::Config(c)) = m else { panic!() };
         assert_eq!(c.api_key.as_deref(), Some("k"));
-        for other in ["", "null", "42", r#"{"type":"other"}"#, r#"{"type":"config"}"#, r#"{"type":"config","config":{"readOnly":1}}"#] {
+        for other in ["", "null", "42", r#"{"type":"other"}"#, r#"{"type":"config"}"#, r#"{"type":"config","config":{"readOnly":1}}"#,
+                      r#"{"type":"config","config":{"allowedOrigins":["http://evil"]}}"#,
+                      r#"{"type":"config","config":{"weaviateUrl":"javascript:alert(1)"}}"#] {
             assert_eq!(parse_host_message(other), None, "{other}");
         }
-    }
-
-    #[test]
-    fn origins() {
-        let allowed = vec!["http://host:9".to_string()];
-        assert!(origin_allowed("http://host:9", &allowed));
-        assert!(!origin_allowed("http://host:90", &allowed));
-        assert!(!origin_allowed("http://evil", &allowed));
-        assert!(!origin_allowed("null", &["null".into()]));
-        assert!(!origin_allowed("http://x", &["*".into()]));
-        assert!(!origin_allowed("http://host:9", &[]));
     }
 
     #[test]
@@ -106,6 +96,7 @@ mod tests {
             r#"{"type":"job-started","id":"b","kind":"backup","backend":"filesystem","status":"STARTED"}"#
         );
         assert_eq!(ConsoleEvent::Ready.to_json(), r#"{"type":"ready"}"#);
+        assert_eq!(ConsoleEvent::Stopped.to_json(), r#"{"type":"stopped"}"#);
         assert_eq!(ConsoleEvent::Height { height: 900 }.to_json(), r#"{"type":"height","height":900}"#);
         assert!(ConsoleEvent::finished(&job).to_json().contains(r#""type":"job-finished""#));
     }
