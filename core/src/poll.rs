@@ -43,7 +43,7 @@ impl PollPolicy {
             self.fast_ms
         } else {
             // Grow by 1 s for every 10 s beyond the fast phase, up to the cap.
-            (self.fast_ms + (running_ms - self.fast_for_ms) / 10).min(self.cap_ms)
+            self.fast_ms.saturating_add((running_ms - self.fast_for_ms) / 10).min(self.cap_ms)
         };
         if hidden {
             base.max(self.hidden_ms)
@@ -69,7 +69,7 @@ impl PollSlot {
     }
     pub fn finish(&mut self, now_ms: u64, delay_ms: u64) {
         self.in_flight = false;
-        self.next_due_ms = now_ms + delay_ms;
+        self.next_due_ms = now_ms.saturating_add(delay_ms);
     }
     /// The tab became visible again: poll at once.
     pub fn hurry(&mut self, now_ms: u64) {
@@ -126,5 +126,13 @@ mod tests {
         s.finish(2_000, 30_000);
         s.hurry(5_000);
         assert!(s.is_due(5_000));
+        s.finish(u64::MAX - 1, 30_000);
+        assert_eq!(s.next_due_ms, u64::MAX, "saturates instead of overflowing");
+    }
+
+    #[test]
+    fn extreme_policies_saturate() {
+        let p = PollPolicy { fast_ms: u64::MAX, cap_ms: u64::MAX, ..PollPolicy::default() };
+        assert_eq!(p.next_delay_ms(u64::MAX, 0, false), u64::MAX);
     }
 }
