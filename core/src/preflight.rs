@@ -1,6 +1,6 @@
 //! Findings of the restore pre-flight check, each saying what will happen and how to fix it.
 
-use crate::validate::{restore_conflicts, Selection};
+use crate::validate::{expand, restore_conflicts, Selection};
 
 /// What the console knows about the cluster and the backup before a restore.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,6 +65,22 @@ pub fn check(sel: &Selection, facts: &Facts) -> Vec<Finding> {
     out
 }
 
+/// What a restore will do, in one sentence, for the confirmation every restore needs: nothing
+/// that recreates collections runs from one click, a deep link or a host message.
+pub fn summary(sel: &Selection, facts: &Facts, server: &str) -> String {
+    let what = match (&facts.backup_classes, sel.include.is_empty()) {
+        (Some(classes), false) => expand(&sel.include, classes).join(", "),
+        (Some(classes), true) => {
+            let excluded = expand(&sel.exclude, classes);
+            classes.iter().filter(|c| !excluded.contains(c)).cloned().collect::<Vec<_>>().join(", ")
+        }
+        (None, false) => sel.include.join(", "),
+        (None, true) if sel.exclude.is_empty() => "every collection in the backup".into(),
+        (None, true) => format!("every collection in the backup except {}", sel.exclude.join(", ")),
+    };
+    format!("Restore backup {} from {} into {server}: recreates {what}.", sel.id, sel.backend)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +110,16 @@ mod tests {
         assert_eq!(f[2], Finding::ExistingCollections(vec!["A".into()]));
         assert!(f[2].message().contains("FAILED"));
         assert_eq!(check(&sel("s3"), &facts).len(), 2, "object stores work on clusters");
+    }
+
+    #[test]
+    fn summary_says_what_will_be_recreated_where() {
+        let facts = Facts { backup_classes: Some(vec!["A".into(), "B".into()]), ..Default::default() };
+        assert_eq!(summary(&sel("s3"), &facts, "http://h:8080"), "Restore backup b from s3 into http://h:8080: recreates A, B.");
+        let mut only = sel("s3");
+        only.exclude = vec!["B".into()];
+        assert!(summary(&only, &facts, "x").ends_with("recreates A."));
+        assert!(summary(&only, &Facts::default(), "x").ends_with("every collection in the backup except B."));
+        assert!(summary(&sel("s3"), &Facts::default(), "x").ends_with("every collection in the backup."));
     }
 }

@@ -1,6 +1,6 @@
 use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
-use backup_core::preflight::{check, Facts, Finding};
+use backup_core::preflight::{check, summary, Facts, Finding};
 use backup_core::route::Route;
 use backup_core::validate::{FieldErrors, Selection};
 use backup_core::version::Feature;
@@ -18,6 +18,8 @@ struct Pending {
     request: backup_core::api::BackupRestoreRequest,
     location: backup_core::options::Location,
     findings: Vec<Finding>,
+    /// What will happen, shown for confirmation.
+    summary: String,
 }
 
 /// Reads the live schema, re-checks the selection against the backup's collections, and
@@ -105,15 +107,13 @@ pub fn RestoreBackupForm(
                     let _ = status.busy.try_set(false);
                     let _ = inputs.errors.try_set(field_errors);
                 }
+                // Always confirmed: a restore recreates collections, so one click (or a framed,
+                // click-jacked console) is never enough.
                 Ok(Ok(facts)) => {
                     let findings = check(&selection, &facts);
-                    let p = Pending { selection, request, location, findings };
-                    if p.findings.is_empty() {
-                        start(conn, p);
-                    } else {
-                        let _ = status.busy.try_set(false);
-                        let _ = pending.try_set(Some(p));
-                    }
+                    let summary = summary(&selection, &facts, conn.client.base_url());
+                    let _ = status.busy.try_set(false);
+                    let _ = pending.try_set(Some(Pending { selection, request, location, findings, summary }));
                 }
             }
         });
@@ -159,13 +159,17 @@ pub fn RestoreBackupForm(
             <SubmitRow label="Start restore" submit=status />
             {move || pending.get().map(|p| {
                 let blocked = p.findings.iter().any(Finding::blocks);
+                let class = if p.findings.is_empty() { "alert confirm" } else { "alert warning" };
                 view! {
-                    <div class="alert warning" role="alert">
-                        <p><strong>"Pre-flight check"</strong></p>
-                        <ul>{p.findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
+                    <div class=class role="alert">
+                        <p><strong>"Confirm restore"</strong></p>
+                        <p class="confirm-summary">{p.summary.clone()}</p>
+                        {(!p.findings.is_empty()).then(|| view! {
+                            <ul>{p.findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
+                        })}
                         <div class="actions">
                             {(!blocked).then(|| view! {
-                                <button type="button" class="danger" on:click=confirm>"Restore anyway"</button>
+                                <button type="button" class="danger" on:click=confirm>"Confirm restore"</button>
                             })}
                             <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
                         </div>
