@@ -25,33 +25,11 @@ pub fn install() {
     }));
 }
 
-/// Replaces the page with the stopped message, built from text nodes only, and tells the host.
+/// Replaces the page with the stopped message and tells the host.
 pub fn show_stopped() {
     let Some(win) = web_sys::window() else { return };
-    let Some(doc) = win.document() else { return };
-    if let Some(body) = doc.body() {
-        let make = |tag: &str, text: &str| {
-            let el = doc.create_element(tag).ok()?;
-            el.set_text_content(Some(text));
-            Some(el)
-        };
-        body.set_text_content(None);
-        let Some(section) = doc.create_element("section").ok() else { return };
-        let _ = section.set_attribute("role", "alert");
-        let _ = section.set_attribute("class", "card stopped");
-        let link = make("a", "Reload the console");
-        if let (Some(a), Ok(href)) = (&link, win.location().href()) {
-            let _ = a.set_attribute("href", &href);
-        }
-        for el in [make("h1", "The console stopped — reload"),
-                   make("p", "It hit an unexpected error. Jobs already started keep running on the server; reloading shows them again."),
-                   link]
-            .into_iter()
-            .flatten()
-        {
-            let _ = section.append_child(&el);
-        }
-        let _ = body.append_child(&section);
+    if let Some(body) = win.document().and_then(|d| d.body()) {
+        render_stopped(&body);
     }
     let target = HOST.with(|h| h.borrow().clone());
     if let (Some(target), Ok(Some(parent))) = (target, win.parent()) {
@@ -61,4 +39,29 @@ pub fn show_stopped() {
             }
         }
     }
+}
+
+/// Replaces what `container` shows with the message, built from text nodes only (nothing of
+/// the failed page is trusted) and a plain reload link (no script, so it works after a trap).
+pub fn render_stopped(container: &web_sys::Element) {
+    let Some(win) = web_sys::window() else { return };
+    let Some(doc) = win.document() else { return };
+    let make = |tag: &str, text: &str| {
+        let el = doc.create_element(tag).ok()?;
+        el.set_text_content(Some(text));
+        Some(el)
+    };
+    container.set_text_content(None);
+    let Some(section) = doc.create_element("section").ok() else { return };
+    let _ = section.set_attribute("role", "alert");
+    let _ = section.set_attribute("class", "card stopped");
+    let link = make("a", "Reload the console");
+    if let (Some(a), Ok(href)) = (&link, win.location().href()) {
+        let _ = a.set_attribute("href", &href);
+    }
+    let text = "It hit an unexpected error. Jobs already started keep running on the server; reloading shows them again.";
+    for el in [make("h1", "The console stopped — reload"), make("p", text), link].into_iter().flatten() {
+        let _ = section.append_child(&el);
+    }
+    let _ = container.append_child(&section);
 }

@@ -241,3 +241,17 @@ async fn a_job_added_again_updates_its_existing_row() {
     assert_eq!(q(&root, "tr[data-job='backup:filesystem:race'] [data-col=status]").unwrap().text_content().unwrap(), "SUCCESS");
     assert_eq!(root.query_selector_all("tr[data-job]").unwrap().length(), 1);
 }
+
+/// Should anything panic, the page says so and offers a reload instead of dying silently.
+#[wasm_bindgen_test]
+fn a_panic_leaves_a_stopped_message_with_a_reload_link() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let page = doc.create_element("div").unwrap();
+    page.set_inner_html("<p>the console as it was</p>");
+    backup_console::panic_page::render_stopped(&page);
+    let alert = q(&page, "[role=alert]").expect("an alert");
+    assert!(alert.text_content().unwrap().contains("The console stopped — reload"));
+    assert!(!page.text_content().unwrap().contains("as it was"));
+    let link = q(&page, "a[href]").expect("a reload link");
+    assert_eq!(link.get_attribute("href"), web_sys::window().unwrap().location().href().ok());
+}
