@@ -66,7 +66,8 @@ pub fn ConnectionForm() -> impl IntoView {
         let key = cfg_key.or_else(|| saved().filter(|k| k.for_url(&cfg_url).is_some()));
         url.set(cfg_url.clone());
         api_key.set(key.as_ref().map(|k| k.key.clone()).unwrap_or_default());
-        filled.set(key.clone());
+        // A saved key for another server stays known (not sent) so the form can say so.
+        filled.set(key.clone().or_else(saved));
         url_error.set(None);
         key_error.set(None);
         state.connect(&cfg_url, key.as_ref());
@@ -76,8 +77,10 @@ pub fn ConnectionForm() -> impl IntoView {
     let key_note = Memo::new(move |_| {
         let k = filled.get()?;
         let there = origin_of(&url.get())?;
-        (k.key == api_key.get().trim() && k.origin != there).then(|| {
-            format!("This key is for {}; it is not sent to {there}. Type that server's key to use one.", k.origin)
+        let typed = api_key.get();
+        let typed = typed.trim();
+        ((typed.is_empty() || k.key == typed) && k.origin != there).then(|| {
+            format!("The saved key is for {}; it is not sent to {there}. Enter this server's key to use one.", k.origin)
         })
     });
     let summary = move || {
