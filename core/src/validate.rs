@@ -75,49 +75,111 @@ pub fn is_pattern(name: &str) -> bool {
     name.contains(['*', '?'])
 }
 
-/// Go's `path.Match`, as the server uses it: `*`, `?`, `[abc]`, `[a-z]`, `[^a]`.
-/// A malformed pattern matches nothing.
+/// Go's `path.Match`, as the server uses it: `*` is any run of characters but `/`, `?` one
+/// character but `/`, `[abc]`, `[a-z]`, `[^a]` a class, `\` escapes the next character. A
+/// malformed pattern matches nothing. Characters are Unicode scalars (Go reads bytes, which
+/// differs only for non-ASCII names, and Weaviate's collection names are ASCII).
+///
+/// Go's own algorithm, so it runs in O(pattern × name) time: the pattern splits into chunks, each
+/// a `*` run and then fixed-width tokens, and each chunk takes the earliest place it fits (the
+/// last one must end the name). The earliest place never loses a match a later one would find.
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
-    fn class(p: &[char], c: char) -> Option<(bool, usize)> {
-        // p starts after '['; returns (matched, chars consumed including ']').
-        let mut i = 0;
-        let negate = p.first() == Some(&'^');
-        if negate {
-            i += 1;
+    let Some(chunks) = glob::parse(pattern) else {
+        return false;
+    };
+    let name: Vec<char> = name.chars().collect();
+    let mut rest = &name[..];
+    for (i, chunk) in chunks.iter().enumerate() {
+        let last = i + 1 == chunks.len();
+        if chunk.star && chunk.tokens.is_empty() {
+            return !rest.contains(&'/');
         }
-        let mut matched = false;
-        let mut first = true;
+        let width = chunk.tokens.len();
+        let fits = |at: &[char]| {
+            at.len() >= width && (!last || at.len() == width) && chunk.tokens.iter().zip(at).all(|(t, c)| t.matches(*c))
+        };
+        let max_skip = if chunk.star { rest.iter().position(|c| *c == '/').unwrap_or(rest.len()) } else { 0 };
+        match (0..=max_skip).find(|k| fits(&rest[*k..])) {
+            Some(k) => rest = &rest[k + width..],
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+mod glob {
+    /// What one name character must be.
+    pub enum Token {
+        Literal(char),
+        /// `?`
+        Any,
+        Class { negated: bool, ranges: Vec<(char, char)> },
+    }
+
+    impl Token {
+        pub fn matches(&self, c: char) -> bool {
+            match self {
+                Token::Literal(l) => *l == c,
+                Token::Any => c != '/',
+                // As in Go, a class may match `/`.
+                Token::Class { negated, ranges } => ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated,
+            }
+        }
+    }
+
+    /// Tokens after a run of `*` (if `star`).
+    pub struct Chunk {
+        pub star: bool,
+        pub tokens: Vec<Token>,
+    }
+
+    /// The chunks of a pattern, or `None` when Go would answer `ErrBadPattern`.
+    pub fn parse(pattern: &str) -> Option<Vec<Chunk>> {
+        let mut p = pattern.chars().peekable();
+        let mut chunks = vec![];
+        while p.peek().is_some() {
+            let mut chunk = Chunk { star: false, tokens: vec![] };
+            while p.next_if_eq(&'*').is_some() {
+                chunk.star = true;
+            }
+            while let Some(c) = p.next_if(|c| *c != '*') {
+                chunk.tokens.push(match c {
+                    '?' => Token::Any,
+                    '\\' => Token::Literal(p.next()?),
+                    '[' => class(&mut p)?,
+                    c => Token::Literal(c),
+                });
+            }
+            chunks.push(chunk);
+        }
+        Some(chunks)
+    }
+
+    /// A class after its `[`, by Go's rules: not empty, `-` and `]` only escaped (or `]` as the
+    /// end), and closed.
+    fn class(p: &mut std::iter::Peekable<std::str::Chars>) -> Option<Token> {
+        let negated = p.next_if_eq(&'^').is_some();
+        let mut ranges = vec![];
         loop {
-            let lo = *p.get(i)?;
-            if lo == ']' && !first {
-                return Some((matched != negate, i + 1));
+            if !ranges.is_empty() && p.next_if_eq(&']').is_some() {
+                return Some(Token::Class { negated, ranges });
             }
-            first = false;
-            if p.get(i + 1) == Some(&'-') && p.get(i + 2).is_some_and(|c| *c != ']') {
-                let hi = p[i + 2];
-                matched |= lo <= c && c <= hi;
-                i += 3;
-            } else {
-                matched |= lo == c;
-                i += 1;
-            }
+            let lo = endpoint(p)?;
+            let hi = if p.next_if_eq(&'-').is_some() { endpoint(p)? } else { lo };
+            ranges.push((lo, hi));
         }
     }
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') => (0..=n.len()).any(|k| go(&p[1..], &n[k..])),
-            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some('[') => match (n.first(), class(&p[1..], n.first().copied().unwrap_or('\0'))) {
-                (Some(_), Some((true, used))) => go(&p[1 + used..], &n[1..]),
-                _ => false,
-            },
-            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
-        }
+
+    /// One end of a range; Go also refuses one that ends the pattern (the class is unclosed).
+    fn endpoint(p: &mut std::iter::Peekable<std::str::Chars>) -> Option<char> {
+        let c = match p.next()? {
+            '-' | ']' => return None,
+            '\\' => p.next()?,
+            c => c,
+        };
+        p.peek()?;
+        Some(c)
     }
-    let p: Vec<char> = pattern.chars().collect();
-    let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
 }
 
 /// The collections `names` select from `known`: patterns expanded, duplicates removed.
@@ -378,6 +440,87 @@ mod tests {
         assert!(!pattern_matches("A?", "Art"));
         assert!(!pattern_matches("[A", "A"), "malformed matches nothing");
         assert!(!pattern_matches("", "A"));
+    }
+
+    /// `TestMatch` of Go's `path/match_test.go`; `ErrBadPattern` is no match.
+    #[test]
+    fn go_match_test_table() {
+        let table: &[(&str, &str, bool)] = &[
+            ("abc", "abc", true),
+            ("*", "abc", true),
+            ("*c", "abc", true),
+            ("a*", "a", true),
+            ("a*", "abc", true),
+            ("a*", "ab/c", false),
+            ("a*/b", "abc/b", true),
+            ("a*/b", "a/c/b", false),
+            ("a*b*c*d*e*/f", "axbxcxdxe/f", true),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/f", true),
+            ("a*b*c*d*e*/f", "axbxcxdxe/xxx/f", false),
+            ("a*b*c*d*e*/f", "axbxcxdxexxx/fff", false),
+            ("a*b?c*x", "abxbbxdbxebxczzx", true),
+            ("a*b?c*x", "abxbbxdbxebxczzy", false),
+            ("ab[c]", "abc", true),
+            ("ab[b-d]", "abc", true),
+            ("ab[e-g]", "abc", false),
+            ("ab[^c]", "abc", false),
+            ("ab[^b-d]", "abc", false),
+            ("ab[^e-g]", "abc", true),
+            ("a\\*b", "a*b", true),
+            ("a\\*b", "ab", false),
+            ("a?b", "a☺b", true),
+            ("a[^a]b", "a☺b", true),
+            ("a???b", "a☺b", false),
+            ("a[^a][^a][^a]b", "a☺b", false),
+            ("[a-ζ]*", "α", true),
+            ("*[a-ζ]", "A", false),
+            ("a?b", "a/b", false),
+            ("a*b", "a/b", false),
+            ("[\\]a]", "]", true),
+            ("[\\-]", "-", true),
+            ("[x\\-]", "x", true),
+            ("[x\\-]", "-", true),
+            ("[x\\-]", "z", false),
+            ("[\\-x]", "x", true),
+            ("[\\-x]", "-", true),
+            ("[\\-x]", "a", false),
+            ("[]a]", "]", false),
+            ("[-]", "-", false),
+            ("[x-]", "x", false),
+            ("[x-]", "-", false),
+            ("[x-]", "z", false),
+            ("[-x]", "x", false),
+            ("[-x]", "-", false),
+            ("[-x]", "a", false),
+            ("\\", "a", false),
+            ("[a-b-c]", "a", false),
+            ("[", "a", false),
+            ("[^", "a", false),
+            ("[^bc", "a", false),
+            ("a[", "a", false),
+            ("a[", "ab", false),
+            ("a[", "x", false),
+            ("a/b[", "x", false),
+            ("*x", "xxx", true),
+            // Go's greedy chunks: `[^a]` takes the `x`, and the last `*` cannot cross the `/`.
+            ("*[^a]*", "x/a", false),
+            ("*[^a]", "x/", true),
+        ];
+        for (pattern, name, want) in table {
+            assert_eq!(pattern_matches(pattern, name), *want, "{pattern:?} {name:?}");
+        }
+    }
+
+    #[test]
+    fn adversarial_patterns_take_linear_time() {
+        let pattern = format!("{}c", "*a".repeat(60));
+        let name = "a".repeat(5_000);
+        assert!(!pattern_matches(&pattern, &name));
+        assert!(pattern_matches(&pattern, &format!("{name}c")));
+        let deep = "a".repeat(200_000);
+        assert!(pattern_matches(&deep, &deep), "no recursion, so no stack overflow");
+        let known = vec![name.clone(), "Article".to_string()];
+        assert_eq!(pattern_preview(&pattern, &known).unwrap(), "Matches no collection.");
     }
 
     #[test]
