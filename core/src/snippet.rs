@@ -25,9 +25,13 @@ fn py_str(s: &str) -> String {
 
 /// A curl command line.
 pub fn curl(base_url: &str, req: &SentRequest, with_key: bool) -> String {
+    // A request read back from the journal may hold anything, and this text is pasted into a
+    // shell: only a plain method name goes unquoted.
+    let plain = !req.method.is_empty() && req.method.bytes().all(|b| b.is_ascii_uppercase());
+    let method = if plain { req.method.clone() } else { shell_quote(&req.method) };
     let mut parts = vec![
         "curl -sS".to_string(),
-        format!("-X {}", req.method),
+        format!("-X {method}"),
         shell_quote(&format!("{base_url}/v1{}", req.path)),
     ];
     if with_key {
@@ -80,6 +84,10 @@ mod tests {
         );
         let get = SentRequest { method: "GET".into(), path: "/backups/fs/x?path=/p".into(), body: None };
         assert_eq!(curl("http://h", &get, false), "curl -sS \\\n  -X GET \\\n  'http://h/v1/backups/fs/x?path=/p'");
+        let tampered = SentRequest { method: "GET $(id);".into(), path: "/x".into(), body: None };
+        assert!(curl("http://h", &tampered, false).contains("-X 'GET $(id);'"));
+        let empty = SentRequest { method: String::new(), ..get };
+        assert!(curl("http://h", &empty, false).contains("-X ''"), "an empty method stays an argument");
     }
 
     #[test]
