@@ -82,7 +82,9 @@ pub fn is_pattern(name: &str) -> bool {
 ///
 /// Go's own algorithm, so it runs in O(pattern × name) time: the pattern splits into chunks, each
 /// a `*` run and then fixed-width tokens, and each chunk takes the earliest place it fits (the
-/// last one must end the name). The earliest place never loses a match a later one would find.
+/// last one must end the name). Without a `/` in the name, as in every collection name, that
+/// finds every match; with one, a class matching the `/` can end a chunk too early (`*[^a]*`
+/// does not match `x/a`), and this answers as Go does.
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
     let Some(chunks) = glob::parse(pattern) else {
         return false;
