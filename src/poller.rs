@@ -90,7 +90,7 @@ pub fn use_job_poller() {
             }
         }
         for entry in state.jobs.get_untracked().entries() {
-            let JobEntry { key, job } = entry.clone();
+            let JobEntry { key, job, .. } = entry.clone();
             let Some(snapshot) = job.try_get_untracked() else { continue };
             if snapshot.is_terminal() {
                 continue;

@@ -1,6 +1,12 @@
 //! Reactive state shared through context, shaped like Leptos's todomvc: plain types with
 //! methods, rows keyed by a stable id, each row's job in its own signal so a status change
 //! re-renders only that row.
+//!
+//! A row's signal belongs to its entry, not to whatever reactive owner happens to be current
+//! when the job is added (the journal's effect, an owner-less async task): it is reference
+//! counted and lives exactly as long as something holds the entry.
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use backup_core::api::BackupListItem;
 use backup_core::config::ConsoleConfig;
@@ -45,12 +51,26 @@ impl Connection {
     }
 }
 
-/// One row of the job table.
+/// One row of the job table. The entry owns its job's signal: cloning the entry shares it,
+/// and it is freed when the last clone is dropped (the row left the table and no request for
+/// it is in flight). Components take an arena handle to it (`RwSignal::from`) for their own
+/// lifetime.
 #[derive(Clone, Debug)]
 pub struct JobEntry {
     /// `{kind}:{backend}:{id}`: stable across updates.
     pub key: String,
-    pub job: RwSignal<Job>,
+    /// Unique per entry, for keying rows: the same `key` on another server is another entry.
+    /// (The signal itself is no key: `ArcRwSignal`'s `Hash` is not consistent with its `Eq`.)
+    pub serial: u64,
+    pub job: ArcRwSignal<Job>,
+}
+
+impl JobEntry {
+    fn new(job: Job) -> JobEntry {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let serial = NEXT.fetch_add(1, Ordering::Relaxed);
+        JobEntry { key: job.key.to_string(), serial, job: ArcRwSignal::new(job) }
+    }
 }
 
 /// All jobs, most recently added first.
@@ -69,19 +89,16 @@ impl Jobs {
                 e.job.set(job);
                 e
             }
-            None => JobEntry { key, job: RwSignal::new(job) },
+            None => JobEntry::new(job),
         };
         self.0.insert(0, entry);
     }
 
-    /// Replaces every job (switching servers, loading the journal), keeping the entries of
-    /// jobs that stay.
+    /// Replaces every job with another server's (its journal). Every entry is new, even for a
+    /// key both servers have: a backup `x` on server B is not the `x` of server A, and a late
+    /// answer about A's `x` (a poll, a cancel) must land on A's entry, not on B's row.
     pub fn replace(&mut self, jobs: Vec<Job>) {
-        let keep: Vec<String> = jobs.iter().map(|j| j.key.to_string()).collect();
-        self.0.retain(|e| keep.contains(&e.key));
-        for j in jobs.into_iter().rev() {
-            self.add(j);
-        }
+        self.0 = jobs.into_iter().map(JobEntry::new).collect();
     }
 
     /// Drops finished jobs from view (and so from the journal).
@@ -96,7 +113,7 @@ impl Jobs {
             let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() }.to_string();
             match self.0.iter().find(|e| e.key == key) {
                 Some(e) => e.job.update(|j| j.apply_listed(item, now_ms)),
-                None => self.0.push(JobEntry { key, job: RwSignal::new(Job::from_listed(backend, item, now_ms)) }),
+                None => self.0.push(JobEntry::new(Job::from_listed(backend, item, now_ms))),
             }
         }
     }

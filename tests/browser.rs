@@ -26,17 +26,22 @@ fn q(root: &Element, sel: &str) -> Option<Element> {
     root.query_selector(sel).unwrap()
 }
 
-fn connected_state() -> AppState {
-    let state = AppState::new();
-    state.connection.set(Some(Connection {
-        // Never reached: these tests only exercise what happens before a request.
-        client: Client::new("http://127.0.0.1:9", None),
+/// A connection to `url`, as discovery would leave it.
+fn connection(url: &str) -> Connection {
+    Connection {
+        client: Client::new(url, None),
         version: "1.39.0".into(),
         caps: backup_core::version::Capabilities::for_version("1.39.0"),
         backends: vec!["filesystem".into()],
         collections: vec!["Article".into(), "Paragraph".into()],
         nodes: vec!["node1".into()],
-    }));
+    }
+}
+
+fn connected_state() -> AppState {
+    let state = AppState::new();
+    // Never reached: these tests only exercise what happens before a request.
+    state.connection.set(Some(connection("http://127.0.0.1:9")));
     state
 }
 
@@ -166,7 +171,7 @@ async fn table_filters_and_clears_finished_jobs() {
         j.add(job("alpha"));
         j.add(job("beta"));
     });
-    let done = state.jobs.with_untracked(|j| j.entries()[0].job);
+    let done = state.jobs.with_untracked(|j| j.entries()[0].job.clone());
     done.update(|j| j.status = Status::parse("SUCCESS"));
     let (root, _h) = mount(move || {
         state.provide();
@@ -254,4 +259,90 @@ fn a_panic_leaves_a_stopped_message_with_a_reload_link() {
     assert!(!page.text_content().unwrap().contains("as it was"));
     let link = q(&page, "a[href]").expect("a reload link");
     assert_eq!(link.get_attribute("href"), web_sys::window().unwrap().location().href().ok());
+}
+
+/// `(data-job, status, "elsewhere" badge)` of every row, top to bottom.
+fn rows(root: &Element) -> Vec<(String, String, bool)> {
+    let list = root.query_selector_all("tr[data-job]").unwrap();
+    (0..list.length())
+        .map(|i| {
+            let tr: Element = list.get(i).unwrap().unchecked_into();
+            let status = q(&tr, "[data-col=status]").unwrap().text_content().unwrap();
+            (tr.get_attribute("data-job").unwrap(), status, q(&tr, ".badge").is_some())
+        })
+        .collect()
+}
+
+/// Lets effects, memos and the row list catch up.
+async fn settle_dom() {
+    for _ in 0..4 {
+        leptos::task::tick().await;
+    }
+}
+
+/// Server A's journal has backup `x`; server B's list has a backup `x` too. Switching A→B→A→B→A
+/// must never touch a disposed signal, each server shows its own `x`, and a late answer about
+/// A's `x` must not change B's row.
+#[wasm_bindgen_test]
+async fn switching_servers_back_and_forth_keeps_each_servers_rows() {
+    use backup_core::journal::{Journal, STORAGE_KEY};
+    let (a, b) = (connection("http://127.0.0.1:9"), connection("http://127.0.0.2:9"));
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let mut journal = Journal::default();
+    journal.set_jobs(a.client.base_url(), vec![job("x"), job("a-only")]);
+    journal.set_jobs(b.client.base_url(), vec![job("b-only")]);
+    storage.set_item(STORAGE_KEY, &journal.to_json()).unwrap();
+
+    let state = AppState::new();
+    state.connection.set(Some(a.clone()));
+    let (root, _h) = mount(move || {
+        state.provide();
+        backup_console::journal::use_journal();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let on_a = || {
+        vec![
+            ("backup:filesystem:x".to_string(), "STARTED".to_string(), false),
+            ("backup:filesystem:a-only".to_string(), "STARTED".to_string(), false),
+        ]
+    };
+    assert_eq!(rows(&root), on_a());
+    let x_on_a = state.jobs.with_untracked(|j| j.entries()[0].clone());
+
+    let listed: backup_core::api::BackupListItem =
+        serde_json::from_str(r#"{"id":"x","status":"SUCCESS","classes":["Paragraph"]}"#).unwrap();
+    // Newest first: B's `x` started later than `b-only`.
+    let on_b = || {
+        vec![
+            ("backup:filesystem:x".to_string(), "SUCCESS".to_string(), true),
+            ("backup:filesystem:b-only".to_string(), "STARTED".to_string(), false),
+        ]
+    };
+    for round in 0..2 {
+        state.connection.set(Some(b.clone()));
+        settle_dom().await;
+        // B's list refresh finds its own `x`.
+        state.jobs.update(|j| j.merge_listed("filesystem", std::slice::from_ref(&listed), 1));
+        settle_dom().await;
+        assert_eq!(rows(&root), on_b(), "on B, round {round}");
+
+        // A poll about A's `x` answers late, after the switch: B's `x` stays as it is.
+        x_on_a.job.update(|j| j.status = Status::parse("FAILED"));
+        settle_dom().await;
+        assert_eq!(rows(&root), on_b(), "on B after a late answer for A, round {round}");
+        x_on_a.job.update(|j| j.status = Status::parse("STARTED"));
+
+        state.connection.set(Some(a.clone()));
+        settle_dom().await;
+        assert_eq!(rows(&root), on_a(), "back on A, round {round}");
+        // The rows are live: a status change shows, on that row only.
+        let x = state.jobs.with_untracked(|j| j.entries()[0].clone());
+        x.job.update(|j| j.status = Status::parse("TRANSFERRING"));
+        settle_dom().await;
+        assert_eq!(rows(&root)[0].1, "TRANSFERRING");
+        x.job.update(|j| j.status = Status::parse("STARTED"));
+        settle_dom().await;
+    }
+    storage.remove_item(STORAGE_KEY).unwrap();
 }

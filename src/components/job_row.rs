@@ -20,7 +20,9 @@ pub fn JobRow(
 ) -> impl IntoView {
     let state = use_app_state();
     let now = state.now;
-    let job = entry.job;
+    // This row's handle on the entry's signal: disposed with the row, while the job itself
+    // lives as long as its entry.
+    let job = RwSignal::from(entry.job);
     let confirming = RwSignal::new(false);
     let cancel_error = RwSignal::new(None::<ApiError>);
     let status = move || job.with(|j| j.status.as_str().to_string());

@@ -89,7 +89,9 @@ pub fn JobTable() -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=rows key=|e| e.key.clone() let:entry>
+                    // Keyed by entry: one per `data-job` key on a server, and a new row
+                    // for another server's job with the same key.
+                    <For each=rows key=|e| e.serial let:entry>
                         <JobRow entry />
                     </For>
                 </tbody>
