@@ -346,3 +346,53 @@ async fn switching_servers_back_and_forth_keeps_each_servers_rows() {
     }
     storage.remove_item(STORAGE_KEY).unwrap();
 }
+
+/// A permanent error stops polling a job, says why in its row, and "Check again" resumes it.
+#[wasm_bindgen_test]
+async fn a_stopped_job_says_why_and_can_be_checked_again() {
+    let state = connected_state();
+    state.jobs.update(|j| j.add(job("gone")));
+    let entry = state.jobs.with_untracked(|j| j.entries()[0].clone());
+    entry.job.update(|j| {
+        j.apply_poll_error(&backup_core::error::ApiError::from_response(404, r#"{"error":[{"message":"metadata not found"}]}"#))
+    });
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let cell = q(&root, "tr[data-job='backup:filesystem:gone'] [data-col=error]").unwrap();
+    let text = cell.text_content().unwrap();
+    assert!(text.contains("The server no longer knows this job (404) — polling stopped"), "{text}");
+    assert!(!entry.job.with_untracked(Job::polls));
+    let again: HtmlElement = q(&cell, "button").unwrap().unchecked_into();
+    assert_eq!(again.text_content().unwrap(), "Check again");
+    again.click();
+    settle_dom().await;
+    assert!(entry.job.with_untracked(Job::polls), "the poller asks once more");
+    assert!(q(&cell, "button").is_none());
+}
+
+/// A list refused for good (here 401) is not asked again until the admin says so.
+#[wasm_bindgen_test]
+async fn a_refused_list_says_it_stopped_and_can_be_checked_again() {
+    let state = connected_state();
+    let refused = backup_core::error::ApiError::from_response(401, r#"{"code":401,"message":"unauthorized: invalid api key"}"#);
+    let flaky = backup_core::error::ApiError::from_response(500, r#"{"error":[{"message":"unmarshal descriptor"}]}"#);
+    state.list_errors.set(vec![("filesystem".into(), refused), ("s3".into(), flaky)]);
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let errors = root.query_selector_all(".list-error").unwrap();
+    assert_eq!(errors.length(), 2);
+    let first: Element = errors.get(0).unwrap().unchecked_into();
+    assert!(first.text_content().unwrap().contains("not read again until you ask"));
+    let second: Element = errors.get(1).unwrap().unchecked_into();
+    assert!(q(&second, "button").is_none(), "a 500 is retried by itself");
+    let again: HtmlElement = q(&first, "button").unwrap().unchecked_into();
+    again.click();
+    settle_dom().await;
+    assert_eq!(state.list_errors.with_untracked(|e| e.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>()), vec!["s3"]);
+}

@@ -12,6 +12,9 @@ pub enum ApiError {
     /// The request never got an HTTP answer: server down, wrong URL, or blocked by CORS
     /// (browsers do not tell these apart).
     Network(String),
+    /// No answer within the request's deadline ("no answer within 10 s"); the request was
+    /// abandoned and may or may not have reached the server.
+    Timeout(String),
     /// 401: missing or wrong API key.
     Unauthorized(String),
     /// 403: the key is valid but lacks permission.
@@ -26,6 +29,20 @@ pub enum ApiError {
     Server { status: u16, message: String },
     /// A 2xx whose body did not match the expected shape.
     Decode(String),
+}
+
+/// How a failure should be handled.
+///
+/// | error | fault |
+/// |---|---|
+/// | network error, timeout, 5xx, 408, 429 | transient: retry with backoff |
+/// | 401, 403 | permanent until the API key changes |
+/// | 404 (the job is gone), 422, other 4xx | permanent: the same request fails the same way |
+/// | a 2xx body of the wrong shape | permanent: something other than Weaviate answers |
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    Transient,
+    Permanent,
 }
 
 #[derive(Deserialize)]
@@ -83,7 +100,7 @@ impl ApiError {
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Network(_) | ApiError::Decode(_) => None,
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Decode(_) => None,
             ApiError::Unauthorized(_) => Some(401),
             ApiError::Forbidden(_) => Some(403),
             ApiError::NotFound(_) => Some(404),
@@ -96,6 +113,7 @@ impl ApiError {
     pub fn message(&self) -> &str {
         match self {
             ApiError::Network(m)
+            | ApiError::Timeout(m)
             | ApiError::Unauthorized(m)
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
@@ -105,9 +123,37 @@ impl ApiError {
         }
     }
 
+    /// Whether asking again can help by itself. See [`Fault`] for the table.
+    pub fn fault(&self) -> Fault {
+        match self {
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } => Fault::Transient,
+            // 408: the server gave up waiting for the request; 429: rate limited.
+            ApiError::Client { status: 408 | 429, .. } => Fault::Transient,
+            ApiError::Unauthorized(_)
+            | ApiError::Forbidden(_)
+            | ApiError::NotFound(_)
+            | ApiError::Unprocessable(_)
+            | ApiError::Client { .. }
+            | ApiError::Decode(_) => Fault::Permanent,
+        }
+    }
+
     /// Worth retrying by itself (while polling): the server may come back.
     pub fn is_transient(&self) -> bool {
-        matches!(self, ApiError::Network(_) | ApiError::Server { .. })
+        self.fault() == Fault::Transient
+    }
+
+    /// The request may have reached the server and taken effect although no answer says so
+    /// (no answer at all, or a 5xx that a proxy may have produced after forwarding it). A POST
+    /// that failed like this is ambiguous: ask the server before offering a retry. A 408 or 429
+    /// says the request was not processed, so it is not ambiguous.
+    pub fn may_have_taken_effect(&self) -> bool {
+        matches!(self, ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. })
+    }
+
+    /// 401 or 403: a new API key may fix it.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, ApiError::Unauthorized(_) | ApiError::Forbidden(_))
     }
 
     /// A one-line human hint: what this means and what to do about it.
@@ -116,6 +162,9 @@ impl ApiError {
             ApiError::Network(_) => Some(
                 "The server is unreachable from this page: check the URL, that Weaviate is running, \
                  and that its CORS settings allow this origin.",
+            ),
+            ApiError::Timeout(_) => Some(
+                "The server did not answer in time: it may be overloaded, or the network is too slow.",
             ),
             ApiError::Unauthorized(_) => Some(
                 "Authentication failed: set the API key, or fix it if it is wrong.",
@@ -242,5 +291,50 @@ mod tests {
             "could not restore classes: [\"Article\": error when trying to restore class: class name Article already exists]".into(),
         );
         assert!(restore_exists.hint().unwrap().contains("delete it first"));
+    }
+
+    #[test]
+    fn faults_are_classified() {
+        let transient = [
+            ApiError::Network("network error: Failed to fetch".into()),
+            ApiError::Timeout("no answer within 10 s".into()),
+            ApiError::from_response(500, "boom"),
+            ApiError::from_response(503, ""),
+            ApiError::from_response(429, "slow down"),
+            ApiError::from_response(408, ""),
+        ];
+        for e in &transient {
+            assert_eq!(e.fault(), Fault::Transient, "{e:?}");
+            assert!(e.is_transient());
+        }
+        let permanent = [
+            ApiError::from_response(401, r#"{"code":401,"message":"unauthorized: invalid api key"}"#),
+            ApiError::from_response(403, r#"{"error":[{"message":"forbidden"}]}"#),
+            ApiError::from_response(404, r#"{"error":[{"message":"metadata not found"}]}"#),
+            ApiError::from_response(422, r#"{"error":[{"message":"no backup provider"}]}"#),
+            ApiError::from_response(400, "bad"),
+            ApiError::from_response(415, "unsupported media type"),
+            ApiError::Decode("unexpected answer".into()),
+        ];
+        for e in &permanent {
+            assert_eq!(e.fault(), Fault::Permanent, "{e:?}");
+        }
+        assert!(permanent[0].is_auth() && permanent[1].is_auth() && !permanent[2].is_auth());
+    }
+
+    #[test]
+    fn which_failed_posts_may_have_taken_effect() {
+        assert!(ApiError::Network("x".into()).may_have_taken_effect());
+        assert!(ApiError::Timeout("no answer within 30 s".into()).may_have_taken_effect());
+        assert!(ApiError::from_response(502, "Bad Gateway").may_have_taken_effect());
+        assert!(!ApiError::from_response(429, "").may_have_taken_effect(), "refused, not processed");
+        assert!(!ApiError::from_response(422, "").may_have_taken_effect());
+    }
+
+    #[test]
+    fn timeout_reads_as_its_message() {
+        let e = ApiError::Timeout("no answer within 10 s".into());
+        assert_eq!(e.to_string(), "no answer within 10 s");
+        assert!(e.hint().unwrap().contains("did not answer in time"));
     }
 }

@@ -72,8 +72,12 @@ pub struct Job {
     pub last_update_ms: u64,
     /// Consecutive failed status reads; drives the retry backoff.
     pub poll_failures: u32,
-    /// Why the last status read failed, while it keeps failing.
+    /// Why the last status read failed, while it keeps failing (or why polling stopped).
     pub poll_problem: Option<String>,
+    /// The permanent error that stopped polling this job, until the admin asks to check again.
+    /// Not saved: a reload checks once more.
+    #[serde(skip)]
+    pub poll_stopped: Option<ApiError>,
     #[serde(default)]
     pub origin: Origin,
     /// Custom bucket/path: every status and cancel call must repeat it.
@@ -104,6 +108,7 @@ impl Job {
             last_update_ms: now_ms,
             poll_failures: 0,
             poll_problem: None,
+            poll_stopped: None,
             origin: Origin::Console,
             location: Location::default(),
             cancel_requested: false,
@@ -219,6 +224,7 @@ impl Job {
         self.last_update_ms = now_ms;
         self.poll_failures = 0;
         self.poll_problem = None;
+        self.poll_stopped = None;
         if self.is_terminal() {
             return;
         }
@@ -235,11 +241,43 @@ impl Job {
         self.note_terminal(now_ms);
     }
 
-    /// A status read failed: the job stays, with the reason, and polling backs off.
-    pub fn apply_poll_error(&mut self, err: &ApiError, _now_ms: u64) {
-        self.poll_failures = self.poll_failures.saturating_add(1);
-        let prefix = if err.is_transient() { "connection lost — retrying" } else { "status check failed — retrying" };
-        self.poll_problem = Some(format!("{prefix}: {err}"));
+    /// A status read failed: the job stays, with the reason. A transient failure backs off and
+    /// retries; a permanent one stops polling this job (see [`Job::polls`]) and says why.
+    pub fn apply_poll_error(&mut self, err: &ApiError) {
+        if err.is_transient() {
+            self.poll_failures = self.poll_failures.saturating_add(1);
+            self.poll_problem = Some(format!("connection lost — retrying: {err}"));
+            return;
+        }
+        let why = match err {
+            // The text of a status 404 is a dump of Go internals; the code says it all.
+            ApiError::NotFound(_) => "The server no longer knows this job (404) — polling stopped".to_string(),
+            ApiError::Unauthorized(m) => format!("The API key was rejected (401) — polling stopped: {m}"),
+            ApiError::Forbidden(m) => format!("This API key may not read this job (403) — polling stopped: {m}"),
+            other => format!("The server refused the status request — polling stopped: {other}"),
+        };
+        self.poll_problem = Some(why);
+        self.poll_stopped = Some(err.clone());
+    }
+
+    /// Whether the poller should keep asking for this job's status.
+    pub fn polls(&self) -> bool {
+        !self.is_terminal() && self.poll_stopped.is_none()
+    }
+
+    /// The admin asked to check a stopped job again: the next tick polls it once more.
+    pub fn check_again(&mut self) {
+        self.poll_stopped = None;
+    }
+
+    /// A new API key (or server) is in use: a job stopped by 401/403 is worth asking again.
+    /// Whether it was resumed.
+    pub fn key_changed(&mut self) -> bool {
+        let resume = self.poll_stopped.as_ref().is_some_and(ApiError::is_auth);
+        if resume {
+            self.poll_stopped = None;
+        }
+        resume
     }
 
     /// Elapsed time, live while running.
@@ -302,9 +340,12 @@ mod tests {
     #[test]
     fn poll_errors_keep_the_job_and_recover() {
         let mut j = started();
-        j.apply_poll_error(&ApiError::Network("Failed to fetch".into()), 2_000);
-        j.apply_poll_error(&ApiError::Server { status: 503, message: "down".into() }, 4_000);
-        assert_eq!(j.poll_failures, 2);
+        j.apply_poll_error(&ApiError::Network("Failed to fetch".into()));
+        j.apply_poll_error(&ApiError::Server { status: 503, message: "down".into() });
+        j.apply_poll_error(&ApiError::Timeout("no answer within 10 s".into()));
+        assert!(j.polls(), "transient failures keep polling");
+        assert_eq!(j.poll_failures, 3);
+        assert!(j.poll_problem.as_deref().unwrap().ends_with("no answer within 10 s"));
         assert!(j.poll_problem.as_deref().unwrap().starts_with("connection lost — retrying"));
         assert_eq!(j.last_update_ms, 1_000);
         j.apply_status(&status(r#"{"status":"STARTED"}"#), 6_000);
@@ -425,5 +466,56 @@ mod tests {
         let j = started();
         let s = serde_json::to_string(&j).unwrap();
         assert_eq!(serde_json::from_str::<Job>(&s).unwrap(), j);
+    }
+
+    #[test]
+    fn permanent_poll_errors_stop_polling_and_say_why() {
+        let cases = [
+            (ApiError::from_response(404, r#"{"error":[{"message":"coordinator cannot get status: metadata not found"}]}"#),
+             "The server no longer knows this job (404) — polling stopped"),
+            (ApiError::from_response(401, r#"{"code":401,"message":"unauthorized: invalid api key"}"#),
+             "The API key was rejected (401) — polling stopped: unauthorized: invalid api key"),
+            (ApiError::from_response(403, r#"{"error":[{"message":"rbac: forbidden"}]}"#),
+             "This API key may not read this job (403) — polling stopped: rbac: forbidden"),
+            (ApiError::from_response(422, r#"{"error":[{"message":"no backup provider \"x\""}]}"#),
+             "The server refused the status request — polling stopped: HTTP 422: no backup provider \"x\""),
+        ];
+        for (err, why) in cases {
+            let mut j = started();
+            j.apply_poll_error(&err);
+            assert!(!j.polls(), "{err:?}");
+            assert_eq!(j.poll_problem.as_deref(), Some(why));
+            assert_eq!(j.poll_failures, 0, "no backoff: nothing is retried");
+            assert!(!j.is_terminal(), "the job's own status is unknown, not failed");
+            j.check_again();
+            assert!(j.polls(), "Check again polls once more");
+            j.apply_poll_error(&err);
+            assert!(!j.polls(), "and stops again if nothing changed");
+            j.apply_status(&status(r#"{"status":"STARTED"}"#), 9_000);
+            assert!(j.polls() && j.poll_problem.is_none(), "an answer clears it");
+        }
+    }
+
+    #[test]
+    fn a_new_key_resumes_only_jobs_stopped_by_auth() {
+        let mut denied = started();
+        denied.apply_poll_error(&ApiError::Forbidden("forbidden".into()));
+        assert!(denied.key_changed());
+        assert!(denied.polls());
+        assert!(!denied.key_changed(), "nothing to resume twice");
+        let mut gone = started();
+        gone.apply_poll_error(&ApiError::NotFound("x".into()));
+        assert!(!gone.key_changed());
+        assert!(!gone.polls());
+    }
+
+    #[test]
+    fn finished_jobs_are_not_polled_and_stops_are_not_saved() {
+        let mut j = started();
+        j.apply_poll_error(&ApiError::NotFound("x".into()));
+        let back: Job = serde_json::from_str(&serde_json::to_string(&j).unwrap()).unwrap();
+        assert!(back.polls(), "a reload checks again");
+        j.apply_status(&status(r#"{"status":"SUCCESS"}"#), 2);
+        assert!(!j.polls());
     }
 }

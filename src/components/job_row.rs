@@ -118,6 +118,9 @@ pub fn JobRow(
                     {message_hint(&e).map(|h| view! { <p class="alert-hint">{h}</p> })}
                 })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
+                {move || job.with(|j| j.poll_stopped.is_some()).then(|| view! {
+                    <button type="button" class="secondary" on:click=move |_| job.update(Job::check_again)>"Check again"</button>
+                })}
                 <ErrorAlert error=cancel_error />
             </td>
             <td class="actions-cell">

@@ -66,11 +66,22 @@ pub fn JobTable() -> impl IntoView {
                     "Export JSON"
                 </a>
             </div>
-            {move || state.list_errors.get().into_iter().map(|(backend, e)| view! {
-                <div class="list-error">
-                    <p>{format!("Backups on \"{backend}\" could not be listed:")}</p>
-                    <ErrorAlert error=Signal::stored(Some(e)) />
-                </div>
+            {move || state.list_errors.get().into_iter().map(|(backend, e)| {
+                let stopped = !e.is_transient();
+                let again = {
+                    let backend = backend.clone();
+                    move |_| state.list_errors.update(|errs| errs.retain(|(b, _)| *b != backend))
+                };
+                view! {
+                    <div class="list-error">
+                        <p>{format!("Backups on \"{backend}\" could not be listed:")}</p>
+                        <ErrorAlert error=Signal::stored(Some(e)) />
+                        {stopped.then(|| view! {
+                            <p>"The list is not read again until you ask: the same request would fail the same way."</p>
+                            <button type="button" class="secondary" on:click=again>"Check again"</button>
+                        })}
+                    </div>
+                }
             }).collect::<Vec<_>>()}
             <table>
                 <caption>"Jobs"</caption>
