@@ -1,4 +1,6 @@
 //! The one HTTP client: a function per Weaviate endpoint, every failure an [`ApiError`].
+//! Every request has a deadline ([`RequestKind`]): a server that accepts the connection and
+//! never answers must not leave a poll slot, a form or discovery waiting forever.
 
 use backup_core::api::{
     BackupCreateRequest, BackupListItem, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
@@ -8,10 +10,62 @@ use backup_core::job::{JobKey, JobKind};
 use backup_core::options::Location;
 use backup_core::origin::BoundKey;
 use backup_core::snippet::SentRequest;
+use std::cell::Cell;
+use std::rc::Rc;
+
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use web_sys::AbortSignal;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, AbortSignal};
+
+use crate::now_ms;
+
+/// What a request is for, which sets how long it may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestKind {
+    /// `/v1/meta`, `/v1/schema`, `/v1/nodes`: small, answered from memory.
+    Discovery,
+    /// A backend's list: reads every backup's descriptor from the backend (S3, GCS, …).
+    List,
+    /// A job's status: one descriptor, polled every few seconds.
+    Status,
+    /// Create or restore: answered after every node agreed to take part.
+    Submit,
+    /// Cancel: a restore-cancel writes its descriptor twice and aborts the nodes first.
+    Cancel,
+}
+
+impl RequestKind {
+    pub fn deadline_ms(self) -> u32 {
+        match self {
+            RequestKind::Discovery => 15_000,
+            RequestKind::List => 30_000,
+            RequestKind::Status => 10_000,
+            RequestKind::Submit => 30_000,
+            RequestKind::Cancel => 30_000,
+        }
+    }
+}
+
+/// The answer to a create or restore POST, with what is needed to resolve a lost one.
+pub struct Posted {
+    /// The request exactly as sent (for "copy as curl").
+    pub request: SentRequest,
+    /// Browser clock when it was sent.
+    pub sent_ms: u64,
+    pub result: Result<StartedResponse, ApiError>,
+}
+
+/// An HTTP answer, read to the end within the deadline.
+struct Answer {
+    status: u16,
+    text: String,
+    /// Server clock minus browser clock, from the `Date` header when the browser lets us read
+    /// it (same origin only: Weaviate sends no `Access-Control-Expose-Headers`).
+    clock_offset_ms: Option<i64>,
+}
 
 /// A Weaviate to talk to. The API key is kept in memory only.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,23 +105,20 @@ impl Client {
         format!("{}/v1{path}", self.base_url)
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, abort: Option<&AbortSignal>) -> Result<T, ApiError> {
-        let req = self.with_auth(Request::get(&self.url(path))).abort_signal(abort);
-        read(req.send().await).await
+    async fn get<T: DeserializeOwned>(&self, path: &str, kind: RequestKind, abort: Option<&AbortSignal>) -> Result<T, ApiError> {
+        read(exchange(self.with_auth(Request::get(&self.url(path))), None, kind, abort).await?)
     }
 
-    /// Sends a JSON body; returns the request exactly as sent (for "copy as curl") with the
-    /// answer.
-    async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> (SentRequest, Result<T, ApiError>) {
+    /// Sends a JSON body. Not abortable by the caller: an aborted POST is exactly the ambiguous
+    /// submit the forms guard against, so only the deadline ends it.
+    async fn post<B: Serialize>(&self, path: &str, body: &B) -> Posted {
         let text = serde_json::to_string(body).unwrap_or_default();
-        let sent = SentRequest { method: "POST".into(), path: path.to_string(), body: Some(text.clone()) };
+        let request = SentRequest { method: "POST".into(), path: path.to_string(), body: Some(text.clone()) };
         // Without this content type Weaviate answers 415.
-        let req = self.with_auth(Request::post(&self.url(path))).header("Content-Type", "application/json").body(text);
-        let result = match req {
-            Ok(r) => read(r.send().await).await,
-            Err(e) => Err(ApiError::Decode(e.to_string())),
-        };
-        (sent, result)
+        let req = self.with_auth(Request::post(&self.url(path))).header("Content-Type", "application/json");
+        let sent_ms = now_ms();
+        let result = exchange(req, Some(text), RequestKind::Submit, None).await.and_then(read);
+        Posted { request, sent_ms, result }
     }
 
     /// Whether requests carry an API key (snippets then read it from the environment).
@@ -76,33 +127,31 @@ impl Client {
     }
 
     /// `GET /v1/meta`: version and enabled modules (the browser-safe health check: the
-    /// `.well-known` endpoints carry no CORS headers).
-    pub async fn meta(&self) -> Result<Meta, ApiError> {
-        self.get("/meta", None).await
+    /// `.well-known` endpoints carry no CORS headers), with the server's clock offset when its
+    /// `Date` header is readable.
+    pub async fn meta(&self, abort: Option<&AbortSignal>) -> Result<(Meta, Option<i64>), ApiError> {
+        let answer = exchange(self.with_auth(Request::get(&self.url("/meta"))), None, RequestKind::Discovery, abort).await?;
+        let offset = answer.clock_offset_ms;
+        Ok((read(answer)?, offset))
     }
 
     /// `GET /v1/schema`.
-    pub async fn schema(&self) -> Result<Schema, ApiError> {
-        self.get("/schema", None).await
+    pub async fn schema(&self, abort: Option<&AbortSignal>) -> Result<Schema, ApiError> {
+        self.get("/schema", RequestKind::Discovery, abort).await
     }
 
     /// `POST /v1/backups/{backend}`.
-    pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> (SentRequest, Result<StartedResponse, ApiError>) {
+    pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> Posted {
         self.post(&format!("/backups/{}", seg(backend)), body).await
     }
 
     /// `GET /v1/backups/{backend}`: the backend's backups, newest first (v1.32+).
     pub async fn list_backups(&self, backend: &str, abort: Option<&AbortSignal>) -> Result<Vec<BackupListItem>, ApiError> {
-        self.get(&format!("/backups/{}?order=desc", seg(backend)), abort).await
+        self.get(&format!("/backups/{}?order=desc", seg(backend)), RequestKind::List, abort).await
     }
 
     /// `POST /v1/backups/{backend}/{id}/restore`.
-    pub async fn restore_backup(
-        &self,
-        backend: &str,
-        id: &str,
-        body: &BackupRestoreRequest,
-    ) -> (SentRequest, Result<StartedResponse, ApiError>) {
+    pub async fn restore_backup(&self, backend: &str, id: &str, body: &BackupRestoreRequest) -> Posted {
         self.post(&format!("/backups/{}/{}/restore", seg(backend), seg(id)), body).await
     }
 
@@ -122,42 +171,129 @@ impl Client {
         location: &Location,
         abort: Option<&AbortSignal>,
     ) -> Result<StatusResponse, ApiError> {
-        self.get(&Self::job_path(key, location), abort).await
+        self.get(&Self::job_path(key, location), RequestKind::Status, abort).await
     }
 
     /// `DELETE /v1/backups/{backend}/{id}` (or `…/restore`, v1.36+): cancels; 204 on success.
     /// It never deletes backup data.
     pub async fn cancel(&self, key: &JobKey, location: &Location) -> Result<(), ApiError> {
         let req = self.with_auth(Request::delete(&self.url(&Self::job_path(key, location))));
-        let resp = req.send().await.map_err(|e| ApiError::Network(network_message(&e)))?;
-        match resp.status() {
+        let answer = exchange(req, None, RequestKind::Cancel, None).await?;
+        match answer.status {
             200..=299 => Ok(()),
-            status => Err(ApiError::from_response(status, &resp.text().await.unwrap_or_default())),
+            status => Err(ApiError::from_response(status, &answer.text)),
         }
     }
 
     /// `GET /v1/nodes`: the cluster's node names (for node mapping and pre-flight).
-    pub async fn node_names(&self) -> Result<Vec<String>, ApiError> {
-        let nodes: backup_core::api::Nodes = self.get("/nodes", None).await?;
+    pub async fn node_names(&self, abort: Option<&AbortSignal>) -> Result<Vec<String>, ApiError> {
+        let nodes: backup_core::api::Nodes = self.get("/nodes", RequestKind::Discovery, abort).await?;
         Ok(nodes.nodes.into_iter().map(|n| n.name).collect())
     }
 }
 
-async fn read<T: DeserializeOwned>(
-    sent: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, ApiError> {
-    let resp = sent.map_err(|e| ApiError::Network(network_message(&e)))?;
-    let status = resp.status();
-    let text = resp
-        .text()
-        .await
-        .map_err(|e| ApiError::Network(network_message(&e)))?;
+/// Sends `req` (with `body`, if any) and reads the whole answer before `kind`'s deadline, or
+/// before the caller's `abort` fires, whichever comes first.
+async fn exchange(
+    req: RequestBuilder,
+    body: Option<String>,
+    kind: RequestKind,
+    abort: Option<&AbortSignal>,
+) -> Result<Answer, ApiError> {
+    let deadline = Deadline::start(kind, abort)?;
+    let req = req.abort_signal(Some(&deadline.controller.signal()));
+    let req = match body {
+        Some(text) => req.body(text),
+        None => req.build(),
+    }
+    .map_err(|e| ApiError::Decode(e.to_string()))?;
+    let sent = now_ms();
+    let resp = req.send().await.map_err(|e| deadline.failure(&e))?;
+    let received = now_ms();
+    let clock_offset_ms = resp.headers().get("date").and_then(|d| {
+        let server = js_sys::Date::parse(&d);
+        // `Date` has whole seconds: the server's time was up to 1 s later than it says.
+        server.is_finite().then(|| (server + 500.0 - (sent + received) as f64 / 2.0) as i64)
+    });
+    // The body is read under the same deadline: a server may send headers and then stall.
+    let text = resp.text().await.map_err(|e| deadline.failure(&e))?;
+    Ok(Answer { status: resp.status(), text, clock_offset_ms })
+}
+
+fn read<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiError> {
+    let Answer { status, text, .. } = answer;
     if !(200..300).contains(&status) {
         return Err(ApiError::from_response(status, &text));
     }
     serde_json::from_str(&text).map_err(|e| {
         ApiError::Decode(format!("unexpected answer from the server (HTTP {status}): {e}"))
     })
+}
+
+/// One request's deadline: an `AbortController` that a timer aborts, and that follows the
+/// caller's own abort signal. Dropping it (the answer arrived, or the caller gave up) clears
+/// the timer and stops listening to the caller's signal.
+struct Deadline {
+    controller: AbortController,
+    kind: RequestKind,
+    timed_out: Rc<Cell<bool>>,
+    timer: i32,
+    _on_timer: Closure<dyn FnMut()>,
+    caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Deadline {
+    fn start(kind: RequestKind, caller: Option<&AbortSignal>) -> Result<Deadline, ApiError> {
+        let unsupported = |_| ApiError::Network("this browser cannot time requests out (no AbortController)".into());
+        let controller = AbortController::new().map_err(unsupported)?;
+        let timed_out = Rc::new(Cell::new(false));
+        let on_timer = Closure::<dyn FnMut()>::new({
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            move || {
+                timed_out.set(true);
+                controller.abort();
+            }
+        });
+        let timer = web_sys::window()
+            .and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(on_timer.as_ref().unchecked_ref(), kind.deadline_ms() as i32)
+                    .ok()
+            })
+            .ok_or_else(|| ApiError::Network("this browser cannot time requests out (no timer)".into()))?;
+        let caller = caller.map(|signal| {
+            let follow = Closure::<dyn FnMut()>::new({
+                let controller = controller.clone();
+                move || controller.abort()
+            });
+            if signal.aborted() {
+                controller.abort();
+            } else {
+                let _ = signal.add_event_listener_with_callback("abort", follow.as_ref().unchecked_ref());
+            }
+            (signal.clone(), follow)
+        });
+        Ok(Deadline { controller, kind, timed_out, timer, _on_timer: on_timer, caller })
+    }
+
+    /// The error for a failed send or read: a timeout if the timer fired first.
+    fn failure(&self, e: &gloo_net::Error) -> ApiError {
+        if self.timed_out.get() {
+            ApiError::Timeout(format!("no answer within {} s", self.kind.deadline_ms() / 1000))
+        } else {
+            ApiError::Network(network_message(e))
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(self.timer);
+        }
+        if let Some((signal, follow)) = &self.caller {
+            let _ = signal.remove_event_listener_with_callback("abort", follow.as_ref().unchecked_ref());
+        }
+    }
 }
 
 fn network_message(e: &gloo_net::Error) -> String {

@@ -16,6 +16,7 @@ use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
+use web_sys::{AbortController, AbortSignal};
 
 use crate::client::Client;
 
@@ -31,17 +32,21 @@ pub struct Connection {
     pub collections: Vec<String>,
     /// Node names of the cluster (empty if `/v1/nodes` was not readable).
     pub nodes: Vec<String>,
+    /// Server clock minus browser clock, when the server's `Date` header was readable.
+    pub clock_offset_ms: Option<i64>,
 }
 
 impl Connection {
     /// Connects: the version and backends from `/v1/meta`, the collections from `/v1/schema`.
-    pub async fn discover(client: Client) -> Result<Connection, ApiError> {
-        let meta = client.meta().await?;
-        let schema = client.schema().await?;
+    /// Each request has the discovery deadline; `abort` ends them early.
+    pub async fn discover(client: Client, abort: &AbortSignal) -> Result<Connection, ApiError> {
+        let (meta, clock_offset_ms) = client.meta(Some(abort)).await?;
+        let schema = client.schema(Some(abort)).await?;
         // Only informative (node mapping, pre-flight): a failure must not block connecting.
-        let nodes = client.node_names().await.unwrap_or_default();
+        let nodes = client.node_names(Some(abort)).await.unwrap_or_default();
         Ok(Connection {
             nodes,
+            clock_offset_ms,
             caps: Capabilities::for_version(&meta.version),
             version: meta.version.clone(),
             backends: meta.backup_backends(),
@@ -169,6 +174,8 @@ pub struct AppState {
     pub config: RwSignal<ConsoleConfig>,
     pub connecting: RwSignal<bool>,
     pub connect_error: RwSignal<Option<ApiError>>,
+    /// Aborts the discovery in progress, if any.
+    discovery: StoredValue<Option<AbortController>, LocalStorage>,
     /// The deep link in the URL fragment.
     pub route: RwSignal<Route>,
 }
@@ -185,18 +192,32 @@ impl AppState {
             config: RwSignal::new(ConsoleConfig::default()),
             connecting: RwSignal::new(false),
             connect_error: RwSignal::new(None),
+            discovery: StoredValue::new_local(None),
             route: RwSignal::new(Route::Home),
         }
     }
 
     /// Connects to `base_url` (normalized), with `key` only if it belongs to that server; the
-    /// result lands in `connection` or `connect_error`.
+    /// result lands in `connection` or `connect_error`. Connecting again aborts a discovery
+    /// still running, so a hung server does not keep "Connect" busy and its late answer is
+    /// never used.
     pub fn connect(self, base_url: &str, key: Option<&backup_core::origin::BoundKey>) {
         self.connect_error.set(None);
+        let Ok(abort) = AbortController::new() else {
+            self.connect_error.set(Some(ApiError::Network("this browser cannot abort requests (no AbortController)".into())));
+            return;
+        };
+        if let Some(previous) = self.discovery.try_update_value(|d| d.replace(abort.clone())).flatten() {
+            previous.abort();
+        }
         self.connecting.set(true);
         let client = Client::new(base_url, key);
         leptos::task::spawn_local(async move {
-            let result = Connection::discover(client).await;
+            let signal = abort.signal();
+            let result = Connection::discover(client, &signal).await;
+            if signal.aborted() {
+                return; // superseded by a newer Connect, which owns `connecting` now
+            }
             let _ = self.connecting.try_set(false);
             match result {
                 Ok(c) => {

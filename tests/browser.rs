@@ -35,6 +35,7 @@ fn connection(url: &str) -> Connection {
         backends: vec!["filesystem".into()],
         collections: vec!["Article".into(), "Paragraph".into()],
         nodes: vec!["node1".into()],
+        clock_offset_ms: None,
     }
 }
 

@@ -292,6 +292,61 @@ impl Job {
     }
 }
 
+/// What the server said about a job's status resource just before the POST that starts it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Prior {
+    /// 404: no job with this key existed.
+    Absent,
+    /// A job with this key existed (an earlier restore of the same backup, a canceled backup
+    /// whose id is being reused).
+    Seen(StatusResponse),
+    /// The read failed; nothing is known.
+    Unknown,
+}
+
+/// When a POST was sent, for comparing with the server's `startedAt`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmitClock {
+    /// Browser clock, ms since the epoch.
+    pub sent_ms: u64,
+    /// Server clock minus browser clock, when known (the `Date` header of an earlier answer;
+    /// it is unreadable cross-origin because Weaviate exposes no headers).
+    pub server_offset_ms: Option<i64>,
+}
+
+/// Slack when comparing `startedAt` with the submit time on the server's clock: `Date` has
+/// whole seconds, and the offset is measured across one round trip.
+pub const CLOCK_MARGIN_MS: u64 = 2_000;
+/// Slack when the server's clock is unknown: the clocks are assumed to be NTP-synchronized.
+pub const UNSYNCED_MARGIN_MS: u64 = 5_000;
+
+/// Whether a job found by asking for its status, after its POST's answer was lost, is the one
+/// that POST started (and not an earlier job under the same key: a restore's status persists
+/// per backup until the next restore overwrites it). Only evidence counts; without it the
+/// admin is offered the retry, which the server refuses harmlessly if the job did start.
+///
+/// 1. Nothing existed before the POST: whatever is there now came from it.
+/// 2. Something existed: it is the same job unless the status shows a later `startedAt`;
+///    without timestamps (restore status has none), unless it changed from a finished state.
+///    An earlier job still running means this POST was refused (one runs at a time).
+/// 3. Nothing is known about before: a `startedAt` after the submit time on the server's
+///    clock; without timestamps there is no evidence.
+pub fn submit_took_effect(prior: &Prior, found: &StatusResponse, clock: SubmitClock) -> bool {
+    let started = |r: &StatusResponse| r.started_at.as_deref().filter(|t| !t.starts_with("0001-01-01")).and_then(parse_rfc3339_ms);
+    match prior {
+        Prior::Absent => true,
+        Prior::Seen(before) => match (started(before), started(found)) {
+            (Some(then), Some(now)) => now > then,
+            _ => before.status.is_terminal() && (&before.status, &before.error) != (&found.status, &found.error),
+        },
+        Prior::Unknown => started(found).is_some_and(|at| {
+            let margin = if clock.server_offset_ms.is_some() { CLOCK_MARGIN_MS } else { UNSYNCED_MARGIN_MS };
+            let sent_on_server = clock.sent_ms.saturating_add_signed(clock.server_offset_ms.unwrap_or(0));
+            at + margin >= sent_on_server
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,5 +572,86 @@ mod tests {
         assert!(back.polls(), "a reload checks again");
         j.apply_status(&status(r#"{"status":"SUCCESS"}"#), 2);
         assert!(!j.polls());
+    }
+
+    /// 2026-11-25T00:00:00Z; the tests' times all fall on that day.
+    const DAY: u64 = 1_795_564_800_000;
+    const SENT: u64 = DAY + 12 * 3_600_000;
+    /// RFC 3339, as Weaviate writes it, for a time on `DAY`.
+    fn at(ms: u64) -> String {
+        let t = ms - DAY;
+        let (h, m, s) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60);
+        format!("2026-11-25T{h:02}:{m:02}:{s:02}.{:03}Z", t % 1000)
+    }
+    fn backup_status(state: &str, started_ms: u64) -> StatusResponse {
+        status(&format!(r#"{{"status":"{state}","startedAt":"{}"}}"#, at(started_ms)))
+    }
+    fn synced() -> SubmitClock {
+        SubmitClock { sent_ms: SENT, server_offset_ms: Some(0) }
+    }
+
+    #[test]
+    fn the_test_clock_is_right() {
+        assert_eq!(parse_rfc3339_ms("2026-11-25T00:00:00.000Z"), Some(DAY));
+        assert_eq!(parse_rfc3339_ms(&at(SENT)), Some(SENT));
+        assert_eq!(parse_rfc3339_ms(&at(SENT + 75_250)), Some(SENT + 75_250));
+    }
+
+    #[test]
+    fn nothing_before_means_the_post_started_it() {
+        assert!(submit_took_effect(&Prior::Absent, &status(r#"{"status":"SUCCESS"}"#), synced()));
+    }
+
+    #[test]
+    fn an_earlier_restore_of_the_same_backup_is_not_the_new_one() {
+        let before = status(r#"{"status":"SUCCESS"}"#);
+        let seen = Prior::Seen(before.clone());
+        // Unchanged: the earlier restore, whatever the clocks say.
+        assert!(!submit_took_effect(&seen, &before, synced()));
+        // The new restore overwrote restore_config.json.
+        assert!(submit_took_effect(&seen, &status(r#"{"status":"TRANSFERRING"}"#), synced()));
+        assert!(submit_took_effect(
+            &Prior::Seen(status(r#"{"status":"FAILED","error":"class name Article already exists"}"#)),
+            &status(r#"{"status":"SUCCESS"}"#),
+            synced()
+        ));
+        // One restore runs at a time: with another running, this POST was refused.
+        let running = Prior::Seen(status(r#"{"status":"TRANSFERRING"}"#));
+        assert!(!submit_took_effect(&running, &status(r#"{"status":"FINALIZING"}"#), synced()));
+    }
+
+    #[test]
+    fn restore_status_without_timestamps_and_nothing_known_is_not_evidence() {
+        assert!(!submit_took_effect(&Prior::Unknown, &status(r#"{"status":"SUCCESS"}"#), synced()));
+        assert!(!submit_took_effect(&Prior::Unknown, &status(r#"{"status":"TRANSFERRING"}"#), synced()));
+    }
+
+    #[test]
+    fn backups_compare_started_at_with_the_earlier_one() {
+        let canceled = Prior::Seen(status(&format!(r#"{{"status":"CANCELED","startedAt":"{}"}}"#, at(SENT - 600_000))));
+        assert!(submit_took_effect(&canceled, &backup_status("STARTED", SENT + 300), synced()), "id reused after a cancel");
+        let unchanged = status(&format!(r#"{{"status":"CANCELED","startedAt":"{}"}}"#, at(SENT - 600_000)));
+        assert!(!submit_took_effect(&canceled, &unchanged, synced()));
+    }
+
+    #[test]
+    fn started_at_against_the_submit_time_on_the_servers_clock() {
+        // The server's clock runs 60 s ahead of the browser's.
+        let ahead = SubmitClock { sent_ms: SENT, server_offset_ms: Some(60_000) };
+        assert!(submit_took_effect(&Prior::Unknown, &backup_status("STARTED", SENT + 60_400), ahead));
+        assert!(!submit_took_effect(&Prior::Unknown, &backup_status("SUCCESS", SENT + 30_000), ahead), "started before the submit");
+        // Within the margin of the Date header's whole seconds.
+        assert!(submit_took_effect(&Prior::Unknown, &backup_status("STARTED", SENT + 60_000 - 1_500), ahead));
+        // …and behind.
+        let behind = SubmitClock { sent_ms: SENT, server_offset_ms: Some(-3_600_000) };
+        assert!(submit_took_effect(&Prior::Unknown, &backup_status("STARTED", SENT - 3_599_000), behind));
+        assert!(!submit_took_effect(&Prior::Unknown, &backup_status("STARTED", SENT - 3_700_000), behind));
+        // Unknown offset: the clocks are assumed close.
+        let unknown = SubmitClock { sent_ms: SENT, server_offset_ms: None };
+        assert!(submit_took_effect(&Prior::Unknown, &backup_status("STARTED", SENT - 4_000), unknown));
+        assert!(!submit_took_effect(&Prior::Unknown, &backup_status("SUCCESS", SENT - 3_600_000), unknown));
+        // A running backup's zero completedAt is no start time; a zero startedAt neither.
+        let zero = status(r#"{"status":"STARTED","startedAt":"0001-01-01T00:00:00.000Z"}"#);
+        assert!(!submit_took_effect(&Prior::Unknown, &zero, synced()));
     }
 }

@@ -45,9 +45,8 @@ pub fn CreateBackupForm(
         };
         status.busy.set(true);
         spawn_local(async move {
-            let sent = conn.client.create_backup(&sel.backend, &req).await;
             let key = JobKey { kind: JobKind::Backup, backend: sel.backend.clone(), id: sel.id.clone() };
-            let outcome = settle(&conn, key, location, sent).await;
+            let outcome = settle(&conn, key, location, conn.client.create_backup(&sel.backend, &req)).await;
             if status.finish(state, outcome) {
                 let _ = inputs.id.try_set(String::new());
             }

@@ -32,7 +32,7 @@ async fn gather(
     known_classes: Vec<String>,
     running: Vec<String>,
 ) -> Result<Result<Facts, FieldErrors>, ApiError> {
-    let existing = conn.client.schema().await?.collection_names();
+    let existing = conn.client.schema(None).await?.collection_names();
     let backup_classes = if !known_classes.is_empty() {
         Some(known_classes)
     } else if conn.caps.has(Feature::List) {
@@ -71,9 +71,8 @@ pub fn RestoreBackupForm(
         status.busy.set(true);
         spawn_local(async move {
             let sel = p.selection;
-            let sent = conn.client.restore_backup(&sel.backend, &sel.id, &p.request).await;
             let key = JobKey { kind: JobKind::Restore, backend: sel.backend.clone(), id: sel.id.clone() };
-            let outcome = settle(&conn, key, p.location, sent).await;
+            let outcome = settle(&conn, key, p.location, conn.client.restore_backup(&sel.backend, &sel.id, &p.request)).await;
             if status.finish(state, outcome) {
                 let _ = pending.try_set(None);
             }

@@ -1,15 +1,16 @@
-//! What happens after a create or restore POST, shared by both forms: the job goes into the
-//! table, or, when the answer was lost (network error, 5xx), the server is asked whether the
-//! job started before the admin is offered a retry.
+//! What happens around a create or restore POST, shared by both forms: the job goes into the
+//! table, or, when the answer was lost (network error, timeout, 5xx), the server is asked
+//! whether this POST started the job before the admin is offered a retry.
 
-use backup_core::api::StartedResponse;
+use std::future::Future;
+
 use backup_core::error::ApiError;
-use backup_core::job::{Job, JobKey};
+use backup_core::job::{submit_took_effect, Job, JobKey, Prior, SubmitClock};
 use backup_core::options::Location;
-use backup_core::snippet::SentRequest;
 
 use leptos::prelude::*;
 
+use crate::client::Posted;
 use crate::components::ErrorAlert;
 use crate::now_ms;
 use crate::state::{AppState, Connection};
@@ -20,30 +21,45 @@ pub enum Submitted {
     Started(Job),
     /// The answer was lost, but the job exists on the server.
     Recovered(Job),
+    /// The answer was lost, and the server shows nothing this POST provably started.
+    Unconfirmed(ApiError),
     Failed(ApiError),
 }
 
-/// Create and restore POSTs are deliberately not aborted when the form unmounts: an aborted
-/// POST is exactly the ambiguous submit this module guards against. Their results are written
-/// with `try_*`, which does nothing once the form is gone.
-pub async fn settle(
-    conn: &Connection,
-    key: JobKey,
-    location: Location,
-    (request, sent): (SentRequest, Result<StartedResponse, ApiError>),
-) -> Submitted {
-    match sent {
+/// Sends `post` (a client call not yet awaited) for the job `key` and settles the outcome.
+///
+/// The job's status is read first: after a lost answer, the server may show an earlier job
+/// under the same key (a restore's status persists per backup until the next restore), and
+/// only a comparison with what was there before (or a `startedAt` after the submit time)
+/// tells the new job apart. A failed read only makes the comparison weaker.
+///
+/// POSTs are deliberately not aborted when the form unmounts: an aborted POST is exactly the
+/// ambiguous submit this module guards against. Their results are written with `try_*`, which
+/// does nothing once the form is gone.
+pub async fn settle(conn: &Connection, key: JobKey, location: Location, post: impl Future<Output = Posted>) -> Submitted {
+    let prior = match conn.client.job_status(&key, &location, None).await {
+        Ok(status) => Prior::Seen(status),
+        Err(ApiError::NotFound(_)) => Prior::Absent,
+        Err(_) => Prior::Unknown,
+    };
+    let Posted { request, sent_ms, result } = post.await;
+    match result {
         Ok(resp) => {
             let mut job = Job::started(key, &resp, now_ms());
             job.location = location;
             job.request = Some(request);
             Submitted::Started(job)
         }
-        Err(e) if e.is_transient() => match conn.client.job_status(&key, &location, None).await {
-            Ok(status) => {
-                let mut job = Job::recovered(key, location, &status, now_ms());
-                job.request = Some(request);
-                Submitted::Recovered(job)
+        Err(e) if e.may_have_taken_effect() => match conn.client.job_status(&key, &location, None).await {
+            Ok(found) => {
+                let clock = SubmitClock { sent_ms, server_offset_ms: conn.clock_offset_ms };
+                if submit_took_effect(&prior, &found, clock) {
+                    let mut job = Job::recovered(key, location, &found, now_ms());
+                    job.request = Some(request);
+                    Submitted::Recovered(job)
+                } else {
+                    Submitted::Unconfirmed(e)
+                }
             }
             Err(_) => Submitted::Failed(e),
         },
@@ -54,6 +70,11 @@ pub async fn settle(
 /// The notice for a recovered job.
 pub const RECOVERED: &str =
     "The server's answer was lost, but the job did start: it is in the table below. Nothing was sent twice.";
+
+/// The notice when the answer was lost and the server shows only an earlier job.
+pub const UNCONFIRMED: &str = "The server's answer was lost, and what it shows under this ID is an earlier job (or cannot \
+     be told apart from one), so nothing is known to have started. Check the jobs and collections before retrying: \
+     the server refuses a second backup with the same ID, or a restore while one is running.";
 
 /// A form's submit state: one request in flight at most, and what came of the last one.
 #[derive(Clone, Copy)]
@@ -91,6 +112,11 @@ impl SubmitState {
                 let _ = state.jobs.try_update(|j| j.add(job));
                 let _ = self.notice.try_set(Some(RECOVERED));
                 true
+            }
+            Submitted::Unconfirmed(e) => {
+                let _ = self.server_error.try_set(Some(e));
+                let _ = self.notice.try_set(Some(UNCONFIRMED));
+                false
             }
             Submitted::Failed(e) => {
                 let _ = self.server_error.try_set(Some(e));
