@@ -36,9 +36,9 @@ pub enum ApiError {
 /// | error | fault |
 /// |---|---|
 /// | network error, timeout, 5xx, 408, 429 | transient: retry with backoff |
+/// | a 2xx body that is not the expected JSON | transient: a proxy's page or a cut-off answer |
 /// | 401, 403 | permanent until the API key changes |
 /// | 404 (the job is gone), 422, other 4xx | permanent: the same request fails the same way |
-/// | a 2xx body of the wrong shape | permanent: something other than Weaviate answers |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
     Transient,
@@ -126,15 +126,16 @@ impl ApiError {
     /// Whether asking again can help by itself. See [`Fault`] for the table.
     pub fn fault(&self) -> Fault {
         match self {
-            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } => Fault::Transient,
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } | ApiError::Decode(_) => {
+                Fault::Transient
+            }
             // 408: the server gave up waiting for the request; 429: rate limited.
             ApiError::Client { status: 408 | 429, .. } => Fault::Transient,
             ApiError::Unauthorized(_)
             | ApiError::Forbidden(_)
             | ApiError::NotFound(_)
             | ApiError::Unprocessable(_)
-            | ApiError::Client { .. }
-            | ApiError::Decode(_) => Fault::Permanent,
+            | ApiError::Client { .. } => Fault::Permanent,
         }
     }
 
@@ -144,11 +145,11 @@ impl ApiError {
     }
 
     /// The request may have reached the server and taken effect although no answer says so
-    /// (no answer at all, or a 5xx that a proxy may have produced after forwarding it). A POST
-    /// that failed like this is ambiguous: ask the server before offering a retry. A 408 or 429
-    /// says the request was not processed, so it is not ambiguous.
+    /// (no answer at all, a 5xx that a proxy may have produced after forwarding it, a 2xx that
+    /// could not be read). A POST that failed like this is ambiguous: ask the server before
+    /// offering a retry. A 408 or 429 says the request was not processed.
     pub fn may_have_taken_effect(&self) -> bool {
-        matches!(self, ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. })
+        matches!(self, ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } | ApiError::Decode(_))
     }
 
     /// 401 or 403: a new API key may fix it.
@@ -302,6 +303,7 @@ mod tests {
             ApiError::from_response(503, ""),
             ApiError::from_response(429, "slow down"),
             ApiError::from_response(408, ""),
+            ApiError::Decode("unexpected answer from the server (HTTP 200): expected value".into()),
         ];
         for e in &transient {
             assert_eq!(e.fault(), Fault::Transient, "{e:?}");
@@ -314,7 +316,6 @@ mod tests {
             ApiError::from_response(422, r#"{"error":[{"message":"no backup provider"}]}"#),
             ApiError::from_response(400, "bad"),
             ApiError::from_response(415, "unsupported media type"),
-            ApiError::Decode("unexpected answer".into()),
         ];
         for e in &permanent {
             assert_eq!(e.fault(), Fault::Permanent, "{e:?}");
@@ -327,6 +328,7 @@ mod tests {
         assert!(ApiError::Network("x".into()).may_have_taken_effect());
         assert!(ApiError::Timeout("no answer within 30 s".into()).may_have_taken_effect());
         assert!(ApiError::from_response(502, "Bad Gateway").may_have_taken_effect());
+        assert!(ApiError::Decode("unexpected answer (HTTP 200)".into()).may_have_taken_effect(), "accepted, unreadable");
         assert!(!ApiError::from_response(429, "").may_have_taken_effect(), "refused, not processed");
         assert!(!ApiError::from_response(422, "").may_have_taken_effect());
     }

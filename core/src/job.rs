@@ -246,7 +246,8 @@ impl Job {
     pub fn apply_poll_error(&mut self, err: &ApiError) {
         if err.is_transient() {
             self.poll_failures = self.poll_failures.saturating_add(1);
-            self.poll_problem = Some(format!("connection lost — retrying: {err}"));
+            let what = if matches!(err, ApiError::Decode(_)) { "unreadable answer" } else { "connection lost" };
+            self.poll_problem = Some(format!("{what} — retrying: {err}"));
             return;
         }
         let why = match err {
@@ -400,8 +401,12 @@ mod tests {
         j.apply_poll_error(&ApiError::Timeout("no answer within 10 s".into()));
         assert!(j.polls(), "transient failures keep polling");
         assert_eq!(j.poll_failures, 3);
-        assert!(j.poll_problem.as_deref().unwrap().ends_with("no answer within 10 s"));
         assert!(j.poll_problem.as_deref().unwrap().starts_with("connection lost — retrying"));
+        assert!(j.poll_problem.as_deref().unwrap().ends_with("no answer within 10 s"));
+        j.apply_poll_error(&ApiError::Decode("unexpected answer from the server (HTTP 200): expected value".into()));
+        assert!(j.polls(), "an HTML page from a proxy is retried");
+        assert!(j.poll_problem.as_deref().unwrap().starts_with("unreadable answer — retrying"));
+        assert_eq!(j.poll_failures, 4);
         assert_eq!(j.last_update_ms, 1_000);
         j.apply_status(&status(r#"{"status":"STARTED"}"#), 6_000);
         assert_eq!(j.poll_failures, 0);
