@@ -2,6 +2,9 @@
 //! Every request has a deadline ([`RequestKind`]): a server that accepts the connection and
 //! never answers must not leave a poll slot, a form or discovery waiting forever.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use backup_core::api::{
     BackupCreateRequest, BackupListItem, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
 };
@@ -10,8 +13,6 @@ use backup_core::job::{JobKey, JobKind};
 use backup_core::options::Location;
 use backup_core::origin::BoundKey;
 use backup_core::snippet::SentRequest;
-use std::cell::Cell;
-use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder};
 use serde::de::DeserializeOwned;
