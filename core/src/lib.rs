@@ -16,6 +16,8 @@ pub mod origin;
 pub mod journal;
 pub mod poll;
 pub mod preflight;
+#[cfg(test)]
+mod props;
 pub mod route;
 pub mod snippet;
 pub mod status;
