@@ -11,8 +11,9 @@ export CARGO_TERM_COLOR=never
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 step() { printf '\n== %s\n' "$*"; }
-step "core unit tests (native)"
-cargo test -p backup-core --lib 2>&1 | tee -a "$log"
+step "core unit and property tests (native)"
+# --nocapture shows each property's case count ("proptest <name>: 100000 cases").
+cargo test -p backup-core --lib -- --nocapture 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
 cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1 | tee -a "$log"
 step "release build"
