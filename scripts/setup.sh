@@ -25,19 +25,27 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# Debian's binaryen (wasm-opt 108) silently breaks the app; npm's binaryen is current.
+# npm tools share .tools/ and one install (an install with --no-save prunes what it does not
+# name): wasm-opt (Debian's binaryen, wasm-opt 108, silently breaks the app; npm's is current),
+# axe-core (injected into pages by the accessibility test), Azurite (the Azure Blob emulator).
+NPM_TOOLS=("binaryen@$BINARYEN_VERSION" "axe-core@$AXE_VERSION" "azurite@$AZURITE_VERSION")
+npm_version() { node -p "require('./.tools/node_modules/$1/package.json').version" 2>/dev/null; }
 if [ ! -x .tools/node_modules/.bin/wasm-opt ] || \
-   ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION"; then
-  say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION) into .tools/"
+   ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION" || \
+   [ "$(npm_version axe-core)" != "$AXE_VERSION" ] || [ "$(npm_version azurite)" != "$AZURITE_VERSION" ]; then
+  say "installing ${NPM_TOOLS[*]} into .tools/"
   mkdir -p .tools
-  npm install --prefix .tools --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" "axe-core@$AXE_VERSION" >/dev/null
+  npm install --prefix .tools --no-save --no-audit --no-fund "${NPM_TOOLS[@]}" >/dev/null
 fi
 
-# axe-core, injected into pages by the accessibility test.
-if [ "$(node -p "require('./.tools/node_modules/axe-core/package.json').version" 2>/dev/null)" != "$AXE_VERSION" ]; then
-  say "installing axe-core@$AXE_VERSION into .tools/"
-  mkdir -p .tools
-  npm install --prefix .tools --no-save --no-audit --no-fund "axe-core@$AXE_VERSION" "binaryen@$BINARYEN_VERSION" >/dev/null
+# moto (S3) and gcp-storage-emulator (GCS) for the cluster tests, in a venv of their own.
+PY_TOOLS_WANTED="$MOTO_VERSION $GCS_EMULATOR_VERSION"
+PY_TOOLS_HAVE=$(.tools/venv/bin/python -c "import importlib.metadata as m; print(m.version('moto'), m.version('gcp-storage-emulator'))" 2>/dev/null || true)
+if [ "$PY_TOOLS_HAVE" != "$PY_TOOLS_WANTED" ] || [ ! -x .tools/venv/bin/moto_server ]; then
+  say "installing moto[server] $MOTO_VERSION and gcp-storage-emulator $GCS_EMULATOR_VERSION into .tools/venv (cold: ~1 min)"
+  python3 -m venv .tools/venv
+  .tools/venv/bin/pip install -q --disable-pip-version-check \
+    "moto[server]==$MOTO_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION"
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

@@ -3,9 +3,11 @@
 //! by the end-to-end tests, so both start Weaviate the same way.
 
 pub mod browser;
+pub mod cluster;
 pub mod proxy;
 pub mod rest;
 pub mod static_server;
+pub mod storage;
 pub mod weaviate;
 
 use std::net::TcpListener;

@@ -33,7 +33,8 @@ pub struct Weaviate {
     pub backups_dir: PathBuf,
 }
 
-fn binary() -> PathBuf {
+/// The `weaviate-server` to run: `$WEAVIATE_BIN`, or where `scripts/setup.sh` builds it.
+pub fn binary() -> PathBuf {
     if let Ok(p) = std::env::var("WEAVIATE_BIN") {
         return PathBuf::from(p);
     }
