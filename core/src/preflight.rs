@@ -52,9 +52,7 @@ impl Finding {
 /// Every finding for restoring `sel` given `facts`.
 pub fn check(sel: &Selection, facts: &Facts) -> Vec<Finding> {
     let mut out = vec![];
-    if sel.backend == "filesystem" && facts.nodes.len() > 1 {
-        out.push(Finding::FilesystemOnCluster(facts.nodes.len()));
-    }
+    out.extend(check_create(&sel.backend, facts.nodes.len()));
     if !facts.running.is_empty() {
         out.push(Finding::OtherJobRunning(facts.running.clone()));
     }
@@ -63,6 +61,15 @@ pub fn check(sel: &Selection, facts: &Facts) -> Vec<Finding> {
         out.push(Finding::ExistingCollections(conflicts));
     }
     out
+}
+
+/// Findings for creating a backup on `backend` in a cluster of `nodes` nodes (0: unknown).
+pub fn check_create(backend: &str, nodes: usize) -> Vec<Finding> {
+    if backend == "filesystem" && nodes > 1 {
+        vec![Finding::FilesystemOnCluster(nodes)]
+    } else {
+        vec![]
+    }
 }
 
 /// What a restore will do, in one sentence, for the confirmation every restore needs: nothing
@@ -121,5 +128,13 @@ mod tests {
         assert!(summary(&only, &facts, "x").ends_with("recreates A."));
         assert!(summary(&only, &Facts::default(), "x").ends_with("every collection in the backup except B."));
         assert!(summary(&sel("s3"), &Facts::default(), "x").ends_with("every collection in the backup."));
+    }
+
+    #[test]
+    fn filesystem_backups_are_refused_on_a_cluster_before_sending() {
+        assert_eq!(check_create("filesystem", 3), vec![Finding::FilesystemOnCluster(3)]);
+        assert!(check_create("filesystem", 1).is_empty());
+        assert!(check_create("filesystem", 0).is_empty(), "unknown node count: let the server decide");
+        assert!(check_create("s3", 3).is_empty());
     }
 }

@@ -1,11 +1,15 @@
+use backup_core::api::BackupCreateRequest;
 use backup_core::job::{JobKey, JobKind};
+use backup_core::options::Location;
+use backup_core::preflight::{check_create, Finding};
+use backup_core::validate::Selection;
 use backup_core::validate::generated_backup_id;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::submit::{settle, SubmitRow, SubmitState};
 use crate::components::{CreateAdvanced, CreateOptionInputs, SelectionFields, SelectionInputs};
-use crate::state::use_app_state;
+use crate::state::{use_app_state, Connection};
 
 fn fresh_id() -> String {
     let d = js_sys::Date::new_0();
@@ -29,20 +33,8 @@ pub fn CreateBackupForm(
         state.jobs.with(|j| j.successful_backups(&backend))
     });
     let status = SubmitState::new();
-
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(conn) = state.connection.get_untracked() else { return };
-        if !status.begin() {
-            return;
-        }
-        let Some((sel, (req, location))) = inputs.checked(Some(&conn.collections), conn.caps, |sel| {
-            let mut req = sel.create_request();
-            let location = options.options().apply(&mut req, conn.caps)?;
-            Ok((req, location))
-        }) else {
-            return;
-        };
+    let pending = RwSignal::new(None::<(Selection, BackupCreateRequest, Location, Vec<Finding>)>);
+    let start = move |conn: Connection, sel: Selection, req: BackupCreateRequest, location: Location| {
         status.busy.set(true);
         spawn_local(async move {
             let key = JobKey { kind: JobKind::Backup, backend: sel.backend.clone(), id: sel.id.clone() };
@@ -51,6 +43,36 @@ pub fn CreateBackupForm(
                 let _ = inputs.id.try_set(String::new());
             }
         });
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(conn) = state.connection.get_untracked() else { return };
+        if !status.begin() {
+            return;
+        }
+        pending.set(None);
+        let Some((sel, (req, location))) = inputs.checked(Some(&conn.collections), conn.caps, |sel| {
+            let mut req = sel.create_request();
+            let location = options.options().apply(&mut req, conn.caps)?;
+            Ok((req, location))
+        }) else {
+            return;
+        };
+        let findings = check_create(&sel.backend, conn.nodes.len());
+        if findings.is_empty() {
+            start(conn, sel, req, location);
+        } else {
+            // Nothing is sent: the admin reads why the server would refuse it, and may still send
+            // it (the node count could be stale).
+            status.busy.set(false);
+            pending.set(Some((sel, req, location, findings)));
+        }
+    };
+    let send_anyway = move |_| {
+        let (Some(conn), Some((sel, req, location, _))) = (state.connection.get_untracked(), pending.get_untracked()) else { return };
+        pending.set(None);
+        start(conn, sel, req, location);
     };
 
     let generate = ChildrenFn::to_children(move || {
@@ -62,6 +84,16 @@ pub fn CreateBackupForm(
             <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate pickable=collections />
             <CreateAdvanced inputs=options errors=inputs.errors bases />
             <SubmitRow label="Start backup" submit=status />
+            {move || pending.get().map(|(_, _, _, findings)| view! {
+                <div class="alert warning" role="alert">
+                    <p><strong>"Pre-flight check"</strong></p>
+                    <ul>{findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=send_anyway>"Send anyway"</button>
+                        <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
+                    </div>
+                </div>
+            })}
         </form>
     }
 }

@@ -166,12 +166,17 @@ async fn filesystem_is_refused_on_a_cluster(s: &Stack) {
     assert!(b.driver.find(By::XPath(&confirm)).await.is_err(), "a blocked restore offers no confirmation");
     b.click_button(&s.restore, "Back").await;
 
-    // Create: the form sends it, and the server's 422 is shown with what to do instead.
+    // Create: the pre-flight says so before anything is sent…
     b.fill(&s.create, "Backend", "filesystem").await;
     b.fill(&s.create, "Backup ID", "fs-create").await;
     b.fill(&s.create, "Include collections", "").await;
     b.fill(&s.create, "Exclude collections", "").await;
     b.click_button(&s.create, "Start backup").await;
+    let finding = b.alert_containing(&s.create, "filesystem backend", Duration::from_secs(10)).await;
+    assert!(finding.contains("This cluster has 3 nodes"), "{finding}");
+    assert_eq!(s.sent("POST", "/v1/backups/").len(), posts, "nothing sent by the pre-flight");
+    // …and if the admin sends it anyway, the server's 422 is shown with what to do instead.
+    b.click_button(&s.create, "Send anyway").await;
     let alert = b.alert_containing(&s.create, "not viable", Duration::from_secs(10)).await;
     assert!(alert.contains("HTTP 422: local filesystem backend is not viable for backing up a node cluster, try s3 or gcs"), "{alert}");
     assert!(alert.contains("use s3, gcs or azure"), "the hint: {alert}");
