@@ -2,16 +2,14 @@
 //! document title (running count), and a toast (plus an opt-in browser notification) when a
 //! job ends while the tab is hidden.
 
-use std::collections::HashMap;
-
 use backup_core::host::ConsoleEvent;
-use backup_core::job::{Job, Origin};
+use backup_core::job::Origin;
 use leptos::prelude::*;
 use leptos_use_document_visibility::use_document_visibility;
 use web_sys::VisibilityState;
 
 use crate::embed::post_to_host;
-use crate::state::use_app_state;
+use crate::state::{use_app_state, JobEntry};
 
 const TITLE: &str = "Weaviate Backup Console";
 
@@ -41,12 +39,12 @@ impl Alerts {
     }
 }
 
+/// Follows `AppState::running`, which changes only when a job starts or ends: the title
+/// counts it, and whatever left it finished. No per-job work while nothing starts or ends.
 pub fn use_job_events() -> Alerts {
     let state = use_app_state();
     let alerts = Alerts { toasts: RwSignal::new(vec![]), notify: RwSignal::new(false) };
     let mounted_at = crate::now_ms();
-    // Last seen "is terminal" per job key.
-    let seen = StoredValue::new(HashMap::<String, bool>::new());
     // The admin was away since the last look: a job that ends now ended "while hidden" (polling
     // slows to a heartbeat in a hidden tab, so the end is often seen just after coming back).
     let visibility = use_document_visibility();
@@ -56,37 +54,38 @@ pub fn use_job_events() -> Alerts {
             away.set_value(true);
         }
     });
-    Effect::new(move |_| {
-        let jobs: Vec<Job> = state.jobs.with(|j| j.snapshot());
-        let running = jobs.iter().filter(|j| !j.is_terminal()).count();
+    Effect::new(move |before: Option<Vec<JobEntry>>| {
+        let running = state.running.get();
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-            doc.set_title(&if running > 0 { format!("({running} running) {TITLE}") } else { TITLE.to_string() });
+            let n = running.len();
+            doc.set_title(&if n > 0 { format!("({n} running) {TITLE}") } else { TITLE.to_string() });
         }
         let hidden = visibility.get_untracked() == VisibilityState::Hidden;
         let was_away = hidden || away.get_value();
-        for job in &jobs {
-            let key = job.key.to_string();
-            let done = job.is_terminal();
-            let before = seen.with_value(|s| s.get(&key).copied());
-            match before {
-                None if !done && job.origin == Origin::Console && job.started_ms >= mounted_at => {
+        let before = before.unwrap_or_default();
+        for entry in running.iter().filter(|e| !before.contains(e)) {
+            entry.job.with_untracked(|job| {
+                if job.origin == Origin::Console && job.started_ms >= mounted_at {
                     post_to_host(state, &ConsoleEvent::started(job));
                 }
-                Some(false) if done => {
-                    post_to_host(state, &ConsoleEvent::finished(job));
-                    if was_away {
-                        alerts.tell(format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str()));
-                    }
-                }
-                _ => {}
-            }
-            seen.update_value(|s| {
-                s.insert(key, done);
             });
+        }
+        // Left `running`: ended, or left the table (another server's jobs), which is no end.
+        for entry in before.iter().filter(|e| !running.contains(e)) {
+            let ended = entry.job.with_untracked(|job| {
+                job.is_terminal().then(|| {
+                    post_to_host(state, &ConsoleEvent::finished(job));
+                    format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str())
+                })
+            });
+            if let (Some(text), true) = (ended, was_away) {
+                alerts.tell(text);
+            }
         }
         if !hidden {
             away.set_value(false);
         }
+        running
     });
     alerts
 }

@@ -6,6 +6,7 @@
 //! when the job is added (the journal's effect, an owner-less async task): it is reference
 //! counted and lives exactly as long as something holds the entry.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use backup_core::api::BackupListItem;
@@ -14,6 +15,7 @@ use backup_core::route::Route;
 use backup_core::error::ApiError;
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
+use backup_core::table::diff_listed;
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
 use web_sys::{AbortController, AbortSignal};
@@ -78,82 +80,121 @@ impl JobEntry {
     }
 }
 
-/// All jobs, most recently added first.
+/// The same entry (memos of entries compare by identity, not by job).
+impl PartialEq for JobEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.serial == other.serial
+    }
+}
+
+/// Restore and incremental-base suggestions offered: the newest successful backups.
+const SUGGESTIONS: usize = 50;
+
+/// All jobs, most recently added first, with a position index by key: a list refresh of
+/// 10,000 backups looks each one up instead of scanning.
 #[derive(Clone, Debug, Default)]
-pub struct Jobs(Vec<JobEntry>);
+pub struct Jobs {
+    entries: Vec<JobEntry>,
+    index: HashMap<String, usize>,
+}
 
 impl Jobs {
+    fn reindex(&mut self) {
+        self.index = self.entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect();
+    }
+
+    fn find(&self, key: &str) -> Option<&JobEntry> {
+        self.index.get(key).map(|&i| &self.entries[i])
+    }
+
     /// Adds a job at the top. A job with the same key (a backup the list found while its POST
     /// was in flight, a restore of the same backup run again) takes over the existing row:
     /// rows are keyed by job, so the entry and its signal must stay the same.
     pub fn add(&mut self, job: Job) {
         let key = job.key.to_string();
-        let entry = match self.0.iter().position(|e| e.key == key) {
-            Some(pos) => {
-                let e = self.0.remove(pos);
+        let entry = match self.index.get(&key) {
+            Some(&pos) => {
+                let e = self.entries.remove(pos);
                 e.job.set(job);
                 e
             }
             None => JobEntry::new(job),
         };
-        self.0.insert(0, entry);
+        self.entries.insert(0, entry);
+        self.reindex();
     }
 
     /// Replaces every job with another server's (its journal). Every entry is new, even for a
     /// key both servers have: a backup `x` on server B is not the `x` of server A, and a late
     /// answer about A's `x` (a poll, a cancel) must land on A's entry, not on B's row.
     pub fn replace(&mut self, jobs: Vec<Job>) {
-        self.0 = jobs.into_iter().map(JobEntry::new).collect();
+        self.entries = jobs.into_iter().map(JobEntry::new).collect();
+        self.reindex();
     }
 
     /// Drops finished jobs from view (and so from the journal).
     pub fn clear_finished(&mut self) {
-        self.0.retain(|e| !e.job.with_untracked(Job::is_terminal));
+        self.entries.retain(|e| !e.job.with_untracked(Job::is_terminal));
+        self.reindex();
     }
 
     /// Merges a backend's list: unknown backups are added (marked as from elsewhere), known
-    /// ones take the server's status once it is final.
-    pub fn merge_listed(&mut self, backend: &str, items: &[BackupListItem], now_ms: u64) {
-        for item in items {
-            let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() }.to_string();
-            match self.0.iter().find(|e| e.key == key) {
-                Some(e) => e.job.update(|j| j.apply_listed(item, now_ms)),
-                None => self.0.push(JobEntry::new(Job::from_listed(backend, item, now_ms))),
-            }
+    /// ones take the server's status once it is final. Only the rows the list changes are
+    /// notified; whether rows were added (the list itself changed) is returned.
+    pub fn merge_listed(&mut self, backend: &str, items: &[BackupListItem], now_ms: u64) -> bool {
+        let diff = diff_listed(backend, items, |key| self.index.get(key).copied());
+        for &(item, at) in &diff.known {
+            self.entries[at].job.maybe_update(|j| j.apply_listed(&items[item], now_ms));
         }
+        for &item in &diff.added {
+            let entry = JobEntry::new(Job::from_listed(backend, &items[item], now_ms));
+            self.index.insert(entry.key.clone(), self.entries.len());
+            self.entries.push(entry);
+        }
+        !diff.added.is_empty()
     }
 
-    /// Ids of the successful backups on `backend` (restore and incremental-base suggestions).
+    /// Ids of the newest successful backups on `backend` (restore and incremental-base
+    /// suggestions).
     pub fn successful_backups(&self, backend: &str) -> Vec<String> {
-        self.0
+        let mut found: Vec<(u64, String)> = self
+            .entries
             .iter()
             .filter_map(|e| {
                 e.job.with(|j| {
                     (j.key.kind == JobKind::Backup && j.key.backend == backend && j.status == Status::Success)
-                        .then(|| j.key.id.clone())
+                        .then(|| (j.started_ms, j.key.id.clone()))
                 })
             })
-            .collect()
+            .collect();
+        found.sort_by_key(|(started, _)| std::cmp::Reverse(*started));
+        found.truncate(SUGGESTIONS);
+        found.into_iter().map(|(_, id)| id).collect()
     }
 
     /// The collections of a known backup.
     pub fn backup_classes(&self, backend: &str, id: &str) -> Vec<String> {
         let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: id.to_string() }.to_string();
-        self.0.iter().find(|e| e.key == key).map(|e| e.job.with(|j| j.classes.clone())).unwrap_or_default()
+        self.find(&key).map(|e| e.job.with(|j| j.classes.clone())).unwrap_or_default()
     }
 
     /// Keys of the jobs still running.
     pub fn running(&self) -> Vec<String> {
-        self.0.iter().filter(|e| e.job.with(|j| !j.is_terminal())).map(|e| e.key.clone()).collect()
+        self.entries.iter().filter(|e| e.job.with(|j| !j.is_terminal())).map(|e| e.key.clone()).collect()
     }
 
     pub fn entries(&self) -> &[JobEntry] {
-        &self.0
+        &self.entries
+    }
+
+    /// Where the job with `key` is in [`Jobs::entries`].
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.index.get(key).copied()
     }
 
     /// A snapshot of every job, tracking each row's signal.
     pub fn snapshot(&self) -> Vec<Job> {
-        self.0.iter().map(|e| e.job.get()).collect()
+        self.entries.iter().map(|e| e.job.get()).collect()
     }
 }
 
@@ -162,6 +203,12 @@ impl Jobs {
 pub struct AppState {
     pub connection: RwSignal<Option<Connection>>,
     pub jobs: RwSignal<Jobs>,
+    /// Entries not finished when the list last changed: the only ones whose status can still
+    /// change (a finished job stays finished, and `Jobs::add` of a new run changes the list).
+    /// Recomputed only when the list changes, so per-update costs follow these few.
+    pub active: Memo<Vec<JobEntry>>,
+    /// The entries running now; changes only when a job starts or ends.
+    pub running: Memo<Vec<JobEntry>>,
     /// The poller's clock, for live durations.
     pub now: RwSignal<u64>,
     /// A notice for the whole page (e.g. an unreadable saved job list).
@@ -182,9 +229,17 @@ pub struct AppState {
 
 impl AppState {
     pub fn new() -> AppState {
+        let jobs = RwSignal::new(Jobs::default());
+        let unfinished = |e: &&JobEntry| e.job.with_untracked(|j| !j.is_terminal());
+        let active = Memo::new(move |_| jobs.with(|j| j.entries().iter().filter(unfinished).cloned().collect::<Vec<_>>()));
+        let running = Memo::new(move |_| {
+            active.with(|a| a.iter().filter(|e| e.job.with(|j| !j.is_terminal())).cloned().collect::<Vec<_>>())
+        });
         AppState {
             connection: RwSignal::new(None),
-            jobs: RwSignal::new(Jobs::default()),
+            jobs,
+            active,
+            running,
             now: RwSignal::new(crate::now_ms()),
             notice: RwSignal::new(None),
             list_errors: RwSignal::new(vec![]),

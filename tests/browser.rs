@@ -233,7 +233,9 @@ async fn a_job_added_again_updates_its_existing_row() {
     // The list finds the backup while the console's POST is still in flight…
     let listed: backup_core::api::BackupListItem =
         serde_json::from_str(r#"{"id":"race","status":"STARTED","classes":["Article"]}"#).unwrap();
-    state.jobs.update(|j| j.merge_listed("filesystem", &[listed], 0));
+    state.jobs.update(|j| {
+        j.merge_listed("filesystem", &[listed], 0);
+    });
     leptos::task::tick().await;
     let row = q(&root, "tr[data-job='backup:filesystem:race']").unwrap();
     assert!(row.text_content().unwrap().contains("elsewhere"));
@@ -324,7 +326,9 @@ async fn switching_servers_back_and_forth_keeps_each_servers_rows() {
         state.connection.set(Some(b.clone()));
         settle_dom().await;
         // B's list refresh finds its own `x`.
-        state.jobs.update(|j| j.merge_listed("filesystem", std::slice::from_ref(&listed), 1));
+        state.jobs.update(|j| {
+            j.merge_listed("filesystem", std::slice::from_ref(&listed), 1);
+        });
         settle_dom().await;
         assert_eq!(rows(&root), on_b(), "on B, round {round}");
 
@@ -396,4 +400,82 @@ async fn a_refused_list_says_it_stopped_and_can_be_checked_again() {
     again.click();
     settle_dom().await;
     assert_eq!(state.list_errors.with_untracked(|e| e.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>()), vec!["s3"]);
+}
+
+/// Starts recording DOM mutations under `root`; the returned function stops and returns how
+/// many touched `inside` and how many touched anything else.
+fn record_mutations(root: &Element) -> js_sys::Function {
+    let start = js_sys::Function::new_with_args(
+        "root",
+        "const recs = [];
+         const o = new MutationObserver(r => recs.push(...r));
+         o.observe(root, { subtree: true, childList: true, attributes: true, characterData: true });
+         return inside => {
+           recs.push(...o.takeRecords());
+           o.disconnect();
+           const n = recs.filter(r => inside.contains(r.target)).length;
+           return [n, recs.length - n];
+         };",
+    );
+    start.call1(&wasm_bindgen::JsValue::NULL, root).unwrap().unchecked_into()
+}
+
+fn stop_recording(stop: &js_sys::Function, inside: &Element) -> (u32, u32) {
+    let counts: js_sys::Array = stop.call1(&wasm_bindgen::JsValue::NULL, inside).unwrap().unchecked_into();
+    (counts.get(0).as_f64().unwrap() as u32, counts.get(1).as_f64().unwrap() as u32)
+}
+
+/// 1,000 jobs: one page is rendered, a status change re-renders only its row (no other row,
+/// no re-ordering), and the clock touches only the running row.
+#[wasm_bindgen_test]
+async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
+    let state = connected_state();
+    let jobs: Vec<Job> = (0..1_000u64)
+        .rev()
+        .map(|i| {
+            let mut j = job(&format!("b{i:04}"));
+            j.started_ms = 1_000 + i;
+            if i != 995 {
+                j.status = Status::parse("SUCCESS");
+                j.finished_ms = Some(5_000 + i);
+            }
+            j
+        })
+        .collect();
+    state.jobs.update(|j| j.replace(jobs));
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    assert_eq!(root.query_selector_all("tr[data-job]").unwrap().length(), 100, "one page of 100 rows");
+    let pager = q(&root, "nav.pager").unwrap().text_content().unwrap();
+    assert!(pager.contains("Jobs 1–100 of 1000, page 1 of 10"), "{pager}");
+
+    let row = q(&root, "tr[data-job='backup:filesystem:b0990']").unwrap();
+    let entry = state.jobs.with_untracked(|j| j.entries()[j.position("backup:filesystem:b0990").unwrap()].clone());
+    let stop = record_mutations(&root);
+    entry.job.update(|j| j.status = Status::parse("FAILED"));
+    settle_dom().await;
+    let (inside, outside) = stop_recording(&stop, &row);
+    assert!(inside > 0, "the row shows the change");
+    assert_eq!(outside, 0, "nothing outside the changed row was touched");
+    assert_eq!(q(&row, "[data-col=status]").unwrap().text_content().unwrap(), "FAILED");
+
+    let running = q(&root, "tr[data-job='backup:filesystem:b0995']").unwrap();
+    let stop = record_mutations(&root);
+    state.now.set(60_000);
+    settle_dom().await;
+    let (inside, outside) = stop_recording(&stop, &running);
+    assert!(inside > 0, "the running row's duration moves");
+    assert_eq!(outside, 0, "finished rows do not read the clock");
+
+    // Every row stays reachable: the next page.
+    let next: HtmlElement = root.query_selector_all("nav.pager button").unwrap().get(1).unwrap().unchecked_into();
+    next.click();
+    settle_dom().await;
+    let pager = q(&root, "nav.pager").unwrap().text_content().unwrap();
+    let first = q(&root, "tr[data-job]").unwrap().get_attribute("data-job");
+    assert!(q(&root, "tr[data-job='backup:filesystem:b0899']").is_some(), "{pager} {first:?}");
+    assert!(q(&root, "tr[data-job='backup:filesystem:b0999']").is_none());
 }

@@ -92,6 +92,11 @@ pub struct Job {
     /// The request that started it, for "copy as curl/Python" (never with the key).
     #[serde(default)]
     pub request: Option<crate::snippet::SentRequest>,
+    /// When the coordinator started counting, on this console's clock (when the POST's answer
+    /// arrived): the origin of the status grid ([`crate::poll::Grid`]). Unknown for a job
+    /// started elsewhere or recovered after a lost answer.
+    #[serde(default)]
+    pub grid_start_ms: Option<u64>,
 }
 
 impl Job {
@@ -114,6 +119,7 @@ impl Job {
             cancel_requested: false,
             last_change_ms: now_ms,
             request: None,
+            grid_start_ms: Some(now_ms),
         };
         job.note_terminal(now_ms);
         job
@@ -133,6 +139,7 @@ impl Job {
         let mut job = Job::started(key, &started, now_ms);
         job.location = location;
         job.size_gib = resp.size;
+        job.grid_start_ms = None;
         job
     }
 
@@ -150,6 +157,7 @@ impl Job {
         let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() };
         let mut job = Job::started(key, &resp, started);
         job.origin = Origin::Server;
+        job.grid_start_ms = None;
         job.size_gib = item.size;
         job.last_update_ms = now_ms;
         job.last_change_ms = now_ms;
@@ -160,9 +168,11 @@ impl Job {
     }
 
     /// Folds a list item for the same backup in: the server's view wins once it is finished.
-    pub fn apply_listed(&mut self, item: &BackupListItem, now_ms: u64) {
+    /// Whether anything changed; an item that changes nothing leaves the job untouched, so a
+    /// list refresh touches only the rows it changes.
+    pub fn apply_listed(&mut self, item: &BackupListItem, now_ms: u64) -> bool {
         if self.key.kind != JobKind::Backup || self.is_terminal() || !item.status.is_terminal() {
-            return;
+            return false;
         }
         self.status = item.status.clone();
         if !item.classes.is_empty() {
@@ -173,6 +183,13 @@ impl Job {
         }
         self.last_change_ms = now_ms;
         self.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
+        true
+    }
+
+    /// Whether the journal keeps this job: one this console started or acted on. Backups
+    /// listed by the server are read from it again after a reload.
+    pub fn journaled(&self) -> bool {
+        self.origin == Origin::Console || self.cancel_requested
     }
 
     /// What came of a cancel, once the job has ended.
@@ -370,6 +387,17 @@ mod tests {
     }
 
     #[test]
+    fn the_journal_keeps_what_this_console_started_or_acted_on() {
+        let mine = started();
+        assert!(mine.journaled());
+        assert_eq!(mine.grid_start_ms, Some(1_000));
+        let mut listed = Job::from_listed("filesystem", &listed(r#"{"id":"x","status":"STARTED"}"#), 5);
+        assert!(!listed.journaled());
+        listed.cancel_requested = true;
+        assert!(listed.journaled(), "cancelled here");
+    }
+
+    #[test]
     fn runs_to_success() {
         let mut j = started();
         assert_eq!(j.classes, vec!["Article"]);
@@ -454,6 +482,7 @@ mod tests {
         assert_eq!(j.origin, Origin::Server);
         assert_eq!(j.duration_ms(0), 12_500);
         assert_eq!(j.size_gib, Some(1.5));
+        assert!(!j.journaled() && j.grid_start_ms.is_none(), "re-read from the server, not on this clock");
         let running = Job::from_listed("s3", &listed(r#"{"id":"x","status":"STARTED"}"#), 99);
         assert_eq!((running.started_ms, running.finished_ms), (99, None));
     }
@@ -461,13 +490,15 @@ mod tests {
     #[test]
     fn server_list_wins_only_for_finished_jobs() {
         let mut j = started();
-        j.apply_listed(&listed(r#"{"id":"b1","status":"STARTED"}"#), 2_000);
-        assert_eq!(j.status, Status::Started);
-        j.apply_listed(&listed(r#"{"id":"b1","status":"FAILED","classes":["A","B"]}"#), 3_000);
+        let before = j.clone();
+        assert!(!j.apply_listed(&listed(r#"{"id":"b1","status":"STARTED"}"#), 2_000));
+        assert_eq!(j, before, "an item that changes nothing touches nothing");
+        assert!(j.apply_listed(&listed(r#"{"id":"b1","status":"FAILED","classes":["A","B"]}"#), 3_000));
         assert_eq!(j.status, Status::Failed);
         assert_eq!(j.classes, vec!["A", "B"]);
-        j.apply_listed(&listed(r#"{"id":"b1","status":"SUCCESS"}"#), 4_000);
-        assert_eq!(j.status, Status::Failed, "terminal stays");
+        let failed = j.clone();
+        assert!(!j.apply_listed(&listed(r#"{"id":"b1","status":"SUCCESS"}"#), 4_000));
+        assert_eq!(j, failed, "terminal stays");
     }
 
     #[test]
@@ -476,6 +507,7 @@ mod tests {
         let loc = Location { bucket: None, path: Some("/p".into()) };
         let j = Job::recovered(key, loc.clone(), &status(r#"{"status":"STARTED"}"#), 7);
         assert_eq!(j.key.to_string(), "backup:filesystem:lost");
+        assert_eq!(j.grid_start_ms, None, "its start is not when the lost answer would have come");
         assert_eq!((j.location, j.status, j.started_ms), (loc, Status::Started, 7));
     }
 

@@ -1,22 +1,89 @@
 //! When to ask for a job's status next. Pure, so the schedule is unit-tested without timers.
 //!
-//! Weaviate's coordinator itself checks its nodes after 2 s and then every 10 s, so polling
-//! faster than about once a second gains nothing; long jobs are polled less often.
+//! Weaviate's coordinator changes a running job's status only when it checks its nodes: 2 s
+//! after the start, then 10 s after the end of each check (v1.39.0 flipped `STARTED → SUCCESS`
+//! at 2.04 s, 22.04 s and 102.07 s after the POST; a restore reached `FINALIZING` at 2.04 s).
+//! Asking between two checks cannot show anything new, so a job the console started itself is
+//! asked just after each check: the [`Grid`]. Whatever the grid cannot predict is asked on the
+//! adaptive schedule instead: a restore's schema apply (`FINALIZING` ends when the work does),
+//! statuses the grid does not know, jobs started elsewhere (their start is on another clock),
+//! and any job whose status once changed where no check could have changed it (another
+//! Weaviate version, a server too busy to keep time).
+
+use crate::job::{Job, JobKind};
+use crate::status::Status;
+
+/// The coordinator's checks of its nodes, relative to a job's start (the console's clock when
+/// the POST's answer arrived: the coordinator starts counting just before it answers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grid {
+    /// The first check.
+    pub first_ms: u64,
+    /// From one check to the next.
+    pub step_ms: u64,
+    /// How long after a check its status is asked for: the round trip, the coordinator's
+    /// own work (it writes the descriptor before the status shows) and timer slack.
+    pub margin_ms: u64,
+    /// Added to the margin per check: each check starts 10 s after the previous one *ended*,
+    /// so the grid drifts late by the length of every check before it.
+    pub drift_ms: u64,
+}
+
+impl Default for Grid {
+    fn default() -> Self {
+        Grid { first_ms: 2_000, step_ms: 10_000, margin_ms: 250, drift_ms: 15 }
+    }
+}
+
+impl Grid {
+    /// When check `k` happens and when its status is asked for, from the start.
+    fn check(&self, k: u64) -> (u64, u64) {
+        let at = self.first_ms.saturating_add(k.saturating_mul(self.step_ms.saturating_add(self.drift_ms)));
+        (at, at.saturating_add(self.margin_ms))
+    }
+
+    /// The first time after `after` (exclusive) to ask about a job that started at `start`.
+    pub fn next_ask_ms(&self, start: u64, after: u64) -> u64 {
+        let (_, first_ask) = self.check(0);
+        let first_ask = start.saturating_add(first_ask);
+        if after < first_ask {
+            return first_ask;
+        }
+        let period = self.step_ms.saturating_add(self.drift_ms).max(1);
+        let k = (after - first_ask) / period + 1;
+        start.saturating_add(self.check(k).1)
+    }
+
+    /// Whether a status that changed between the asks sent at `before` and at `at` can have
+    /// changed at one of the coordinator's checks: some check, plus its allowed lateness,
+    /// overlaps that interval.
+    pub fn explains(&self, start: u64, before: u64, at: u64) -> bool {
+        let Some(since_start) = at.checked_sub(start) else { return false };
+        let period = self.step_ms.saturating_add(self.drift_ms).max(1);
+        let Some(k) = since_start.checked_sub(self.first_ms).map(|t| t / period) else {
+            // Before the first check: only a refusal at commit, which the first ask shows.
+            return before <= start;
+        };
+        let (_, asked) = self.check(k);
+        start.saturating_add(asked) > before
+    }
+}
 
 /// The polling schedule's knobs, in milliseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PollPolicy {
-    /// Interval for a job that just started.
+    /// Adaptive: interval right after a change.
     pub fast_ms: u64,
-    /// How long a job is polled at `fast_ms` before backing off.
+    /// Adaptive: how long after a change a job is polled at `fast_ms` before backing off.
     pub fast_for_ms: u64,
-    /// Longest interval for a long-running job.
+    /// Adaptive: longest interval.
     pub cap_ms: u64,
     /// Heartbeat while the tab is hidden.
     pub hidden_ms: u64,
     /// First retry delay after a failed status read; doubles per failure.
     pub retry_base_ms: u64,
     pub retry_cap_ms: u64,
+    pub grid: Grid,
 }
 
 impl Default for PollPolicy {
@@ -28,22 +95,34 @@ impl Default for PollPolicy {
             hidden_ms: 30_000,
             retry_base_ms: 2_000,
             retry_cap_ms: 30_000,
+            grid: Grid::default(),
+        }
+    }
+}
+
+/// Whether the coordinator's checks are what changes this job's status next.
+fn grid_status(job: &Job) -> bool {
+    match job.key.kind {
+        JobKind::Backup => job.status == Status::Started,
+        // A restore-cancel writes CANCELED before it answers: not a check's doing.
+        JobKind::Restore => {
+            matches!(job.status, Status::Started | Status::Transferring | Status::Transferred) && !job.cancel_requested
         }
     }
 }
 
 impl PollPolicy {
-    /// Delay before the next status read of a job that has been running for `running_ms`,
-    /// whose last `failures` reads failed in a row, in a tab that is `hidden` or not.
-    pub fn next_delay_ms(&self, running_ms: u64, failures: u32, hidden: bool) -> u64 {
+    /// Adaptive delay for a job unchanged for `quiet_ms`, whose last `failures` reads failed in
+    /// a row, in a tab that is `hidden` or not.
+    pub fn next_delay_ms(&self, quiet_ms: u64, failures: u32, hidden: bool) -> u64 {
         let base = if failures > 0 {
             let factor = 1u64 << (failures - 1).min(16);
             self.retry_base_ms.saturating_mul(factor).min(self.retry_cap_ms)
-        } else if running_ms < self.fast_for_ms {
+        } else if quiet_ms < self.fast_for_ms {
             self.fast_ms
         } else {
             // Grow by 1 s for every 10 s beyond the fast phase, up to the cap.
-            self.fast_ms.saturating_add((running_ms - self.fast_for_ms) / 10).min(self.cap_ms)
+            self.fast_ms.saturating_add((quiet_ms - self.fast_for_ms) / 10).min(self.cap_ms)
         };
         if hidden {
             base.max(self.hidden_ms)
@@ -51,16 +130,49 @@ impl PollPolicy {
             base
         }
     }
+
+    /// When to ask first about a job not asked about yet: at once (it may have changed while
+    /// nobody looked, e.g. before a reload), unless it started so recently that the
+    /// coordinator has not checked yet.
+    pub fn first_due_ms(&self, job: &Job, now: u64) -> u64 {
+        match job.grid_start_ms.filter(|_| grid_status(job)) {
+            Some(start) if now < start.saturating_add(self.grid.first_ms) => self.grid.next_ask_ms(start, now),
+            _ => now,
+        }
+    }
+
+    /// When to ask next about `job`, whose last answer (or failure) came at `now`.
+    pub fn next_due_ms(&self, job: &Job, slot: &PollSlot, now: u64, hidden: bool) -> u64 {
+        let anchor = job.grid_start_ms.filter(|_| !slot.off_grid && grid_status(job) && job.poll_failures == 0);
+        match anchor {
+            // Hidden: a heartbeat, still just after a check.
+            Some(start) => self.grid.next_ask_ms(start, if hidden { now.saturating_add(self.hidden_ms) } else { now }),
+            None => {
+                let quiet = now.saturating_sub(job.last_change_ms);
+                now.saturating_add(self.next_delay_ms(quiet, job.poll_failures, hidden))
+            }
+        }
+    }
 }
 
-/// One job's place in the schedule: at most one request in flight, and when the next is due.
+/// One job's place in the schedule: at most one request in flight, when the next is due, and
+/// what the grid has been shown so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PollSlot {
     pub next_due_ms: u64,
     pub in_flight: bool,
+    /// When the request behind the last answer was sent.
+    asked_ms: Option<u64>,
+    /// A change came where no check could have made it: this job is polled adaptively.
+    pub off_grid: bool,
 }
 
 impl PollSlot {
+    /// A slot whose first ask waits for `due_ms` (a job just started: nothing changes before
+    /// the first check).
+    pub fn due_at(due_ms: u64) -> PollSlot {
+        PollSlot { next_due_ms: due_ms, ..PollSlot::default() }
+    }
     pub fn is_due(&self, now_ms: u64) -> bool {
         !self.in_flight && now_ms >= self.next_due_ms
     }
@@ -71,6 +183,16 @@ impl PollSlot {
         self.in_flight = false;
         self.next_due_ms = now_ms.saturating_add(delay_ms);
     }
+    /// The answer to the request sent at `sent_ms` arrived; `changed`: it showed a new status.
+    /// A change the grid cannot explain moves the job to the adaptive schedule for good.
+    pub fn answered(&mut self, grid: &Grid, start: Option<u64>, sent_ms: u64, changed: bool) {
+        if let (true, Some(start), Some(before)) = (changed, start, self.asked_ms) {
+            if !grid.explains(start, before, sent_ms) {
+                self.off_grid = true;
+            }
+        }
+        self.asked_ms = Some(sent_ms);
+    }
     /// The tab became visible again: poll at once.
     pub fn hurry(&mut self, now_ms: u64) {
         self.next_due_ms = self.next_due_ms.min(now_ms);
@@ -80,9 +202,11 @@ impl PollSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::StartedResponse;
+    use crate::job::JobKey;
 
     #[test]
-    fn quick_at_first_then_backs_off_to_cap() {
+    fn adaptive_is_quick_after_a_change_then_backs_off_to_cap() {
         let p = PollPolicy::default();
         assert_eq!(p.next_delay_ms(0, 0, false), 1_000);
         assert_eq!(p.next_delay_ms(9_999, 0, false), 1_000);
@@ -115,6 +239,153 @@ mod tests {
     }
 
     #[test]
+    fn grid_asks_just_after_each_check() {
+        let g = Grid::default();
+        let start = 1_000_000;
+        assert_eq!(g.next_ask_ms(start, 0), start + 2_250, "a job not yet started waits for the first check");
+        assert_eq!(g.next_ask_ms(start, start), start + 2_250);
+        assert_eq!(g.next_ask_ms(start, start + 2_249), start + 2_250);
+        assert_eq!(g.next_ask_ms(start, start + 2_250), start + 12_265);
+        assert_eq!(g.next_ask_ms(start, start + 5_000), start + 12_265);
+        assert_eq!(g.next_ask_ms(start, start + 12_265), start + 22_280);
+        // The measured flips, each seen by the first ask after it.
+        for flip in [2_040, 22_040, 102_070] {
+            let ask = g.next_ask_ms(start, start + flip - 300);
+            assert!(ask > start + flip && ask < start + flip + 500, "flip at {flip}: asked at +{}", ask - start);
+        }
+        assert_eq!(g.next_ask_ms(u64::MAX - 5, u64::MAX), u64::MAX, "saturates");
+    }
+
+    #[test]
+    fn a_60_s_backup_needs_seven_asks() {
+        let g = Grid::default();
+        let (start, flip) = (0, 62_050);
+        let mut asks = vec![];
+        let mut t = start;
+        loop {
+            t = g.next_ask_ms(start, t);
+            asks.push(t);
+            if t >= flip {
+                break;
+            }
+        }
+        assert_eq!(asks.len(), 7, "{asks:?}");
+        assert!(asks.last().unwrap() - flip < 500);
+    }
+
+    #[test]
+    fn grid_explains_changes_only_around_checks() {
+        let g = Grid::default();
+        let s = 10_000;
+        // Asked after check 0 and after check 1: a change in between is check 1's.
+        assert!(g.explains(s, s + 2_250, s + 12_265));
+        // Asked just after check 1, then 3 s later: nothing can have changed there.
+        assert!(!g.explains(s, s + 12_265, s + 15_265));
+        // An ask before check 1 and one after it.
+        assert!(g.explains(s, s + 11_000, s + 12_100));
+        // A refusal at commit shows at the first ask, with nothing asked before.
+        assert!(g.explains(s, s, s + 2_250));
+        assert!(!g.explains(s, s + 500, s + 1_500), "nothing happens between the start and the first check");
+        assert!(!g.explains(s, 0, s - 1), "an ask before the start explains nothing");
+    }
+
+    fn job(kind: JobKind, status: &str) -> Job {
+        let r: StartedResponse = serde_json::from_str(r#"{"id":"b","status":"STARTED"}"#).unwrap();
+        let mut j = Job::started(JobKey { kind, backend: "filesystem".into(), id: "b".into() }, &r, 100_000);
+        j.status = Status::parse(status);
+        j
+    }
+
+    #[test]
+    fn console_backups_follow_the_grid() {
+        let p = PollPolicy::default();
+        let j = job(JobKind::Backup, "STARTED");
+        assert_eq!(j.grid_start_ms, Some(100_000));
+        let slot = PollSlot::default();
+        assert_eq!(p.next_due_ms(&j, &slot, 100_000, false), 102_250);
+        assert_eq!(p.next_due_ms(&j, &slot, 102_260, false), 112_265);
+        // Hidden: a heartbeat, on the grid.
+        assert_eq!(p.next_due_ms(&j, &slot, 102_260, true), 132_295);
+        // Cancelling a backup ends at a check too.
+        let mut c = j.clone();
+        c.cancel_requested = true;
+        assert_eq!(p.next_due_ms(&c, &slot, 102_260, false), 112_265);
+    }
+
+    #[test]
+    fn the_first_ask_waits_only_for_the_first_check() {
+        let p = PollPolicy::default();
+        let j = job(JobKind::Backup, "STARTED");
+        assert_eq!(p.first_due_ms(&j, 100_010), 102_250, "just started");
+        assert_eq!(p.first_due_ms(&j, 500_000), 500_000, "resumed after a reload: at once");
+        let mut elsewhere = j.clone();
+        elsewhere.grid_start_ms = None;
+        assert_eq!(p.first_due_ms(&elsewhere, 100_010), 100_010);
+    }
+
+    #[test]
+    fn restores_follow_the_grid_until_finalizing() {
+        let p = PollPolicy::default();
+        let slot = PollSlot::default();
+        for status in ["STARTED", "TRANSFERRING", "TRANSFERRED"] {
+            assert_eq!(p.next_due_ms(&job(JobKind::Restore, status), &slot, 100_000, false), 102_250, "{status}");
+        }
+        // The schema apply ends when it is done: adaptive, quick after the change.
+        let mut f = job(JobKind::Restore, "FINALIZING");
+        f.last_change_ms = 102_300;
+        assert_eq!(p.next_due_ms(&f, &slot, 102_300, false), 103_300);
+        // A restore-cancel is answered at once.
+        let mut c = job(JobKind::Restore, "TRANSFERRING");
+        c.cancel_requested = true;
+        c.last_change_ms = 105_000;
+        assert_eq!(p.next_due_ms(&c, &slot, 105_000, false), 106_000);
+    }
+
+    #[test]
+    fn what_the_grid_cannot_predict_is_adaptive() {
+        let p = PollPolicy::default();
+        let slot = PollSlot::default();
+        // A status this version does not know, on a backup.
+        let mut odd = job(JobKind::Backup, "TRANSFERRING");
+        odd.last_change_ms = 100_000;
+        assert_eq!(p.next_due_ms(&odd, &slot, 100_000, false), 101_000);
+        // Started elsewhere: no start on this clock.
+        let mut elsewhere = job(JobKind::Backup, "STARTED");
+        elsewhere.grid_start_ms = None;
+        elsewhere.last_change_ms = 100_000;
+        assert_eq!(p.next_due_ms(&elsewhere, &slot, 100_500, false), 101_500);
+        // Failing reads retry on their own backoff, then return to the grid.
+        let mut failing = job(JobKind::Backup, "STARTED");
+        failing.poll_failures = 2;
+        assert_eq!(p.next_due_ms(&failing, &slot, 103_000, false), 107_000);
+        failing.poll_failures = 0;
+        assert_eq!(p.next_due_ms(&failing, &slot, 107_000, false), 112_265);
+    }
+
+    #[test]
+    fn a_change_off_the_grid_falls_back_to_adaptive_for_that_job() {
+        let p = PollPolicy::default();
+        let mut j = job(JobKind::Restore, "TRANSFERRING");
+        let start = j.grid_start_ms;
+        let mut slot = PollSlot::default();
+        slot.answered(&p.grid, start, 102_250, false);
+        // Back to a visible tab 3 s later: the status changed, and no check lies in between.
+        slot.answered(&p.grid, start, 105_250, true);
+        assert!(slot.off_grid);
+        j.last_change_ms = 105_260;
+        assert_eq!(p.next_due_ms(&j, &slot, 105_260, false), 106_260);
+        // A change seen at the ask after a check stays on the grid.
+        let mut on = PollSlot::default();
+        on.answered(&p.grid, start, 102_250, false);
+        on.answered(&p.grid, start, 112_265, true);
+        assert!(!on.off_grid);
+        // The first answer has nothing to compare with.
+        let mut first = PollSlot::default();
+        first.answered(&p.grid, start, 105_000, true);
+        assert!(!first.off_grid);
+    }
+
+    #[test]
     fn slot_allows_one_request_in_flight() {
         let mut s = PollSlot::default();
         assert!(s.is_due(0));
@@ -128,11 +399,15 @@ mod tests {
         assert!(s.is_due(5_000));
         s.finish(u64::MAX - 1, 30_000);
         assert_eq!(s.next_due_ms, u64::MAX, "saturates instead of overflowing");
+        assert!(!PollSlot::due_at(7).is_due(6));
     }
 
     #[test]
     fn extreme_policies_saturate() {
         let p = PollPolicy { fast_ms: u64::MAX, cap_ms: u64::MAX, ..PollPolicy::default() };
         assert_eq!(p.next_delay_ms(u64::MAX, 0, false), u64::MAX);
+        let g = Grid { first_ms: u64::MAX, step_ms: u64::MAX, margin_ms: u64::MAX, drift_ms: u64::MAX };
+        assert_eq!(g.next_ask_ms(5, 10), u64::MAX);
+        g.explains(u64::MAX, 0, u64::MAX);
     }
 }

@@ -1244,19 +1244,24 @@ fn prop_snippets_quote_everything() {
 #[test]
 fn prop_table_view_is_total() {
     let input = drawn(1024, |d| {
-        let jobs: Vec<(String, Job)> = (0..d.below(5)).map(|_| d.job()).map(|j| (j.key.to_string(), j)).collect();
+        let jobs: Vec<Job> = (0..d.below(5)).map(|_| d.job()).collect();
         (d.text(), d.text(), jobs, d.names())
     });
     check("table::TableView, StatusFilter/SortBy::from_label, coverage", input, |(t, label, jobs, collections)| {
         StatusFilter::from_label(&label);
+        let refs: Vec<&Job> = jobs.iter().collect();
         for (status, sort) in StatusFilter::ALL.into_iter().zip(SortBy::ALL.into_iter().cycle()) {
-            let shown = TableView { text: t.clone(), status, sort }.arrange(&jobs);
-            prop_assert!(shown.iter().all(|k| jobs.iter().any(|(key, _)| key == k)));
+            let view = TableView { text: t.clone(), status, sort };
+            let shown = view.arrange(&refs);
+            prop_assert!(shown.iter().all(|&i| i < jobs.len() && view.shows(&jobs[i])));
+            let mut unique = shown.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            prop_assert_eq!(unique.len(), shown.len());
         }
-        let all = TableView { sort: SortBy::from_label(&label), ..Default::default() }.arrange(&jobs);
+        let all = TableView { sort: SortBy::from_label(&label), ..Default::default() }.arrange(&refs);
         prop_assert_eq!(all.len(), jobs.len());
-        let js: Vec<Job> = jobs.into_iter().map(|(_, j)| j).collect();
-        prop_assert_eq!(crate::coverage::coverage(&collections, &js).len(), collections.len());
+        prop_assert_eq!(crate::coverage::coverage(&collections, &jobs).len(), collections.len());
         Ok(())
     });
 }
@@ -1298,6 +1303,7 @@ fn prop_poll_schedule_is_total() {
         hidden_ms,
         retry_base_ms,
         retry_cap_ms,
+        grid: Default::default(),
     });
     check("poll::PollPolicy, PollSlot", (policy, any::<(u64, u32, bool, u64)>()), |(p, (running, failures, hidden, now))| {
         let d = p.next_delay_ms(running, failures, hidden);

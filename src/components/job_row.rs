@@ -28,19 +28,16 @@ pub fn JobRow(
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
     let classes = move || job.with(|j| if j.classes.is_empty() { "—".to_string() } else { j.classes.join(", ") });
-    let duration = move || {
-        let n = now.get();
-        job.with(|j| human_duration(j.duration_ms(n)))
-    };
+    // A finished row never reads the clock, so the poller's tick re-renders running rows only.
+    let duration = move || job.with(|j| human_duration(j.duration_ms(if j.finished_ms.is_some() { 0 } else { now.get() })));
     let size = move || job.with(|j| j.size_gib.map(human_size_gib).unwrap_or_else(|| "—".into()));
     let freshness = move || {
-        let n = now.get();
-        job.with(|j| (!j.is_terminal()).then(|| format!("updated {}s ago", n.saturating_sub(j.last_update_ms) / 1000)))
+        job.with(|j| (!j.is_terminal()).then(|| format!("updated {}s ago", now.get().saturating_sub(j.last_update_ms) / 1000)))
     };
     let stalled = move || {
-        let (n, minutes) = (now.get(), state.stall_minutes.get());
-        job.with(|j| j.stalled_since(n, minutes.max(1) * 60_000))
+        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), state.stall_minutes.get().max(1) * 60_000)).flatten())
     };
+
     let problem = move || {
         job.with(|j| j.poll_problem.clone().map(|p| format!("{p} (last update {})", clock(j.last_update_ms))))
     };

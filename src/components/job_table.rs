@@ -1,6 +1,7 @@
 use backup_core::export::{to_csv, to_json};
-use backup_core::table::{SortBy, StatusFilter, TableView};
+use backup_core::table::{SortBy, StatusFilter, TableView, Window, PAGE_SIZE};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorAlert, JobRow};
 use crate::state::use_app_state;
@@ -9,23 +10,50 @@ fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 
-/// Every job the console knows, filterable and sortable; rows keyed by `{kind}:{backend}:{id}`.
+/// Points the clicked link at `href` before the browser follows it.
+fn set_href(ev: &leptos::ev::MouseEvent, href: &str) {
+    if let Some(a) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+        let _ = a.set_attribute("href", href);
+    }
+}
+
+/// Every job the console knows, filterable and sortable over all of them, rendered a page at a
+/// time; rows keyed by `{kind}:{backend}:{id}`.
 #[component]
 pub fn JobTable() -> impl IntoView {
     let state = use_app_state();
     let view_opts = RwSignal::new(TableView::default());
-    // Recomputes the order when any job changes; For keeps unchanged rows as they are.
-    let shown = Memo::new(move |_| {
-        let jobs: Vec<_> = state.jobs.with(|j| j.entries().iter().map(|e| (e.key.clone(), e.job.get())).collect());
-        view_opts.with(|v| v.arrange(&jobs))
+    let page = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        view_opts.track();
+        page.set(0);
     });
+    // Positions of the shown jobs, in order, over every job; recomputed when the list changes,
+    // and when a job changes only if the view filters or sorts by what changes.
+    let shown = Memo::new(move |_| {
+        view_opts.with(|v| {
+            let follow = v.follows_updates();
+            state.jobs.with(|j| {
+                let jobs: Vec<_> =
+                    j.entries().iter().map(|e| if follow { e.job.read() } else { e.job.read_untracked() }).collect();
+                v.arrange(&jobs)
+            })
+        })
+    });
+    let window = move || Window::of(shown.with(Vec::len), page.get(), PAGE_SIZE);
+    // Only the page is rendered; For keeps unchanged rows as they are.
     let rows = move || {
-        let keys = shown.get();
-        state.jobs.with_untracked(|j| {
-            keys.iter().filter_map(|k| j.entries().iter().find(|e| &e.key == k).cloned()).collect::<Vec<_>>()
+        let w = window();
+        shown.with(|order| {
+            state.jobs.with_untracked(|j| order[w.first..w.end].iter().map(|&i| j.entries()[i].clone()).collect::<Vec<_>>())
         })
     };
     let total = move || state.jobs.with(|j| j.entries().len());
+    // Export links carry the table while it is small; a large one is built when the link is
+    // used, not on every change of every job.
+    let small = move || total() <= PAGE_SIZE;
+    let csv = move || data_url("text/csv", &state.jobs.with(|j| to_csv(&j.snapshot())));
+    let json = move || data_url("application/json", &state.jobs.with(|j| to_json(&j.snapshot())));
     view! {
         <section class="card jobs">
             <div class="table-controls">
@@ -59,10 +87,12 @@ pub fn JobTable() -> impl IntoView {
                 <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
                     "Clear finished"
                 </button>
-                <a class="button-link" download="backup-jobs.csv" href=move || data_url("text/csv", &state.jobs.with(|j| to_csv(&j.snapshot())))>
+                <a class="button-link" download="backup-jobs.csv" href=move || if small() { csv() } else { "#".into() }
+                    on:click=move |ev| set_href(&ev, &untrack(csv))>
                     "Export CSV"
                 </a>
-                <a class="button-link" download="backup-jobs.json" href=move || data_url("application/json", &state.jobs.with(|j| to_json(&j.snapshot())))>
+                <a class="button-link" download="backup-jobs.json" href=move || if small() { json() } else { "#".into() }
+                    on:click=move |ev| set_href(&ev, &untrack(json))>
                     "Export JSON"
                 </a>
             </div>
@@ -107,6 +137,18 @@ pub fn JobTable() -> impl IntoView {
                     </For>
                 </tbody>
             </table>
+            <nav class="pager" aria-label="Job pages" hidden=move || { window().pages < 2 }>
+                <button type="button" class="secondary" disabled=move || window().page == 0
+                    on:click=move |_| page.set(window().page.saturating_sub(1))>"Previous page"</button>
+                <span aria-live="polite">
+                    {move || {
+                        let w = window();
+                        format!("Jobs {}–{} of {}, page {} of {}", w.first + 1, w.end, shown.with(Vec::len), w.page + 1, w.pages)
+                    }}
+                </span>
+                <button type="button" class="secondary" disabled=move || { let w = window(); w.page + 1 >= w.pages }
+                    on:click=move |_| page.set(window().page + 1)>"Next page"</button>
+            </nav>
             <p class="empty">
                 {move || match (total(), shown.with(Vec::len)) {
                     (0, _) => "No jobs yet. Backups and restores you start appear here.".to_string(),
