@@ -2,6 +2,7 @@
 //! that find controls the way the UI contract names them: forms and tables by accessible
 //! name, fields by label, rows by `data-job`.
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,10 +12,27 @@ use thirtyfour::prelude::*;
 
 use crate::{free_port, repo_root};
 
+/// Headless Chromium under chromedriver. Dropping it (also on a failed assert) kills
+/// chromedriver and every Chromium process it started, and removes the profile.
 pub struct Browser {
+    // Dropped first, so the session's own clean-up on drop (a synchronous DELETE) meets a
+    // closed port at once instead of waiting for a hung Chromium.
+    pub(crate) _processes: Processes,
     pub driver: WebDriver,
-    chromedriver: Child,
 }
+
+/// chromedriver, its log and Chromium's profile folder, cleaned up on drop: owned from the
+/// spawn on, so a failure while the session starts leaks nothing either.
+pub(crate) struct Processes {
+    pub(crate) chromedriver: Child,
+    pub(crate) profile: PathBuf,
+    log: PathBuf,
+}
+
+/// Records Content-Security-Policy violations of every document into `window.__cspViolations`.
+const CSP_RECORDER: &str = "window.__cspViolations = [];
+window.addEventListener('securitypolicyviolation',
+  e => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI), true);";
 
 /// An XPath string literal for `s` (which has no double quote).
 fn lit(s: &str) -> String {
@@ -29,20 +47,25 @@ pub fn form_xpath(name: &str) -> String {
 impl Browser {
     pub async fn start() -> Browser {
         let port = free_port();
-        let log = std::fs::File::create(std::env::temp_dir().join(format!("chromedriver-{port}.log"))).unwrap();
+        let log = std::env::temp_dir().join(format!("chromedriver-{port}.log"));
+        let log_file = std::fs::File::create(&log).unwrap();
+        // Its own process group, which the Chromium processes it starts join: Drop kills the
+        // group, so nothing outlives the test.
         let chromedriver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
+            .process_group(0)
+            .stdout(log_file.try_clone().unwrap())
+            .stderr(log_file)
             .stdin(Stdio::null())
             .spawn()
             .expect("start chromedriver (run scripts/setup.sh)");
+        let profile = std::env::temp_dir().join(format!("bc-chrome-{}-{port}", std::process::id()));
+        let processes = Processes { chromedriver, profile: profile.clone(), log };
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        let profile = std::env::temp_dir().join(format!("bc-chrome-{}-{port}", std::process::id()));
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary("/usr/bin/chromium").unwrap();
         for arg in [
@@ -63,7 +86,30 @@ impl Browser {
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
             .await
             .expect("webdriver session");
-        Browser { driver, chromedriver }
+        let browser = Browser { _processes: processes, driver };
+        browser.add_init_script(CSP_RECORDER).await;
+        browser
+    }
+
+    /// Runs `js` in every document this tab loads from now on (frames included), before the
+    /// page's own scripts. Not in the current document: navigate after adding it.
+    pub async fn add_init_script(&self, js: &str) {
+        self.driver
+            .cdp()
+            .send_raw("Page.addScriptToEvaluateOnNewDocument", serde_json::json!({ "source": js }))
+            .await
+            .expect("Page.addScriptToEvaluateOnNewDocument");
+    }
+
+    /// Content-Security-Policy violations in the current document so far, each as
+    /// "`violatedDirective` `blockedURI`" (e.g. `script-src-elem inline`).
+    pub async fn csp_violations(&self) -> Vec<String> {
+        let r = self.driver.execute("return window.__cspViolations || []", vec![]).await.expect("read CSP violations");
+        serde_json::from_value(r.json().clone()).expect("violations are strings")
+    }
+
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.driver.set_window_rect(0, 0, width, height).await.expect("set window size");
     }
 
     pub async fn goto(&self, url: &str) {
@@ -174,9 +220,22 @@ impl Browser {
         path
     }
 
-    pub async fn quit(mut self) {
+    /// Ends the WebDriver session; dropping does the rest.
+    pub async fn quit(self) {
         let _ = self.driver.clone().quit().await;
-        let _ = self.chromedriver.kill();
+    }
+}
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        // SAFETY: signals the group led by our own, not yet reaped, child.
+        unsafe { libc::kill(-(self.chromedriver.id() as libc::pid_t), libc::SIGKILL) };
         let _ = self.chromedriver.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+        if std::thread::panicking() {
+            eprintln!("chromedriver log kept in {}", self.log.display());
+        } else {
+            let _ = std::fs::remove_file(&self.log);
+        }
     }
 }

@@ -63,10 +63,50 @@ impl Rest {
 
     /// Inserts objects numbered `first..first+count` in one batch.
     pub fn insert_objects_from(&self, name: &str, first: usize, count: usize) {
-        let objects: Vec<Value> = (first..first + count)
-            .map(|i| {
-                json!({"class": name, "properties": {"title": format!("{name} #{i}"), "n": i},
-                    "vector": [i as f32, 1.0, (i % 7) as f32]})
+        self.batch(name, (first..first + count).map(|i| (i, json!({}), json!([i as f32, 1.0, (i % 7) as f32]))).collect())
+    }
+
+    /// Inserts objects numbered `first..first+count` with `dims`-dimensional pseudo-random
+    /// vectors, in batches of 1000.
+    pub fn insert_vectors(&self, name: &str, first: usize, count: usize, dims: usize) {
+        for start in (first..first + count).step_by(1000) {
+            let objects = (start..(start + 1000).min(first + count))
+                .map(|i| {
+                    let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    let v: Vec<f32> = (0..dims).map(|_| (xorshift(&mut x) >> 40) as f32 / (1u64 << 24) as f32 - 0.5).collect();
+                    (i, json!({}), json!(v))
+                })
+                .collect();
+            self.batch(name, objects);
+        }
+    }
+
+    /// Inserts `count` objects whose `noise` property (which the collection must have) holds
+    /// `kib` KiB of pseudo-random letters and digits: 6 bits per byte, so it hardly compresses.
+    /// In batches of about 6 MiB.
+    pub fn insert_noise(&self, name: &str, count: usize, kib: usize) {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let per_batch = (6 * 1024 / kib).max(1);
+        for start in (0..count).step_by(per_batch) {
+            let objects = (start..(start + per_batch).min(count))
+                .map(|i| {
+                    let noise: String = (0..kib * 1024).map(|_| ALPHABET[(xorshift(&mut x) >> 58) as usize] as char).collect();
+                    (i, json!({"noise": noise}), json!([i as f32, 1.0, 0.0]))
+                })
+                .collect();
+            self.batch(name, objects);
+        }
+    }
+
+    /// Inserts (number, more properties, vector) objects in one batch request.
+    fn batch(&self, name: &str, objects: Vec<(usize, Value, Value)>) {
+        let objects: Vec<Value> = objects
+            .into_iter()
+            .map(|(i, mut props, vector)| {
+                props["title"] = json!(format!("{name} #{i}"));
+                props["n"] = json!(i);
+                json!({"class": name, "properties": props, "vector": vector})
             })
             .collect();
         let (s, b) = self.call("POST", "/batch/objects", Some(json!({ "objects": objects })));
@@ -87,16 +127,42 @@ impl Rest {
 
     /// Polls a backup's create status until it is terminal; returns the final body.
     pub fn wait_backup(&self, backend: &str, id: &str, timeout: Duration) -> Value {
+        self.wait_terminal(&format!("/backups/{backend}/{id}"), timeout)
+    }
+
+    /// Polls a restore's status until it is terminal; returns the final body.
+    pub fn wait_restore(&self, backend: &str, id: &str, timeout: Duration) -> Value {
+        self.wait_terminal(&format!("/backups/{backend}/{id}/restore"), timeout)
+    }
+
+    fn wait_terminal(&self, path: &str, timeout: Duration) -> Value {
         let deadline = std::time::Instant::now() + timeout;
         loop {
-            let (s, b) = self.call("GET", &format!("/backups/{backend}/{id}"), None);
+            let (s, b) = self.call("GET", path, None);
             if s == 200 && matches!(b["status"].as_str(), Some("SUCCESS" | "FAILED" | "CANCELED")) {
                 return b;
             }
-            assert!(std::time::Instant::now() < deadline, "backup {id} not finished: {s} {b}");
+            assert!(std::time::Instant::now() < deadline, "{path} not finished: {s} {b}");
             std::thread::sleep(Duration::from_millis(500));
         }
     }
+
+    /// Creates a backup (`body` as for `POST /backups/{backend}`) and waits for its SUCCESS.
+    pub fn backup(&self, backend: &str, body: Value, timeout: Duration) {
+        let id = body["id"].as_str().expect("backup id").to_string();
+        let (s, b) = self.call("POST", &format!("/backups/{backend}"), Some(body));
+        assert_eq!(s, 200, "create backup {id}: {b}");
+        let done = self.wait_backup(backend, &id, timeout);
+        assert_eq!(done["status"], "SUCCESS", "backup {id}: {done}");
+    }
+}
+
+/// The next number of a xorshift64 sequence: test data that is reproducible and needs no crate.
+fn xorshift(x: &mut u64) -> u64 {
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    *x
 }
 
 /// Demo data for the run command: three collections with some objects each.

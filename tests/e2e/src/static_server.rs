@@ -1,17 +1,34 @@
-//! Serves a built console bundle (`dist/`) from a directory, optionally under a sub-path.
+//! Serves a built console bundle (`dist/`) from a directory, optionally under a sub-path, with
+//! optional extra response headers, in-memory files, extra folders and a single-page-app
+//! fallback; records what was requested.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 use tiny_http::{Header, Response, Server};
 
 use crate::free_port;
 
-/// A static file server on 127.0.0.1 running on a background thread for the process's life.
+/// How [`StaticServer::start_with`] serves beyond plain files.
+#[derive(Clone, Debug, Default)]
+pub struct StaticOptions {
+    /// Added to every response (e.g. a `Content-Security-Policy`).
+    pub headers: Vec<(String, String)>,
+    /// (URL path, body, content type), served instead of anything on disk.
+    pub files: Vec<(String, Vec<u8>, String)>,
+    /// (URL prefix like `/examples/`, folder): more folders beside the root.
+    pub mounts: Vec<(String, PathBuf)>,
+    /// Unknown paths answer the root's `index.html` as `text/html`, as `trunk serve` and many
+    /// static hosts do (so a missing `config.json` comes back as HTML).
+    pub spa_fallback: bool,
+}
+
+/// A static file server on 127.0.0.1 running on a background thread until dropped.
 pub struct StaticServer {
     pub url: String,
     server: Arc<Server>,
+    requests: Arc<Mutex<Vec<String>>>,
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -22,38 +39,61 @@ fn content_type(path: &Path) -> &'static str {
         Some("css") => "text/css",
         Some("json") => "application/json",
         Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     }
+}
+
+/// The file under `root` for `rel` (a path relative to the mount; `index.html` for a folder),
+/// refusing `..`.
+fn file_in(root: &Path, rel: &str) -> Option<PathBuf> {
+    let rel = if rel.is_empty() || rel.ends_with('/') { format!("{rel}index.html") } else { rel.to_string() };
+    if rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    Some(root.join(rel)).filter(|p| p.is_file())
 }
 
 impl StaticServer {
     /// Serves `root` at `http://127.0.0.1:{port}{prefix}` (`prefix` like `/` or `/admin/backups/`).
     pub fn start(root: &Path, prefix: &str) -> StaticServer {
+        StaticServer::start_with(root, prefix, StaticOptions::default())
+    }
+
+    /// Like [`StaticServer::start`], with `opts`.
+    pub fn start_with(root: &Path, prefix: &str, opts: StaticOptions) -> StaticServer {
         let port = free_port();
         let server = Arc::new(Server::http(("127.0.0.1", port)).expect("static server"));
-        let root: PathBuf = root.to_path_buf();
-        let prefix = prefix.to_string();
-        let s = server.clone();
-        let url = format!("http://127.0.0.1:{port}{prefix}");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let mut mounts = opts.mounts.clone();
+        mounts.push((prefix.to_string(), root.to_path_buf()));
+        let (s, log) = (server.clone(), requests.clone());
         thread::spawn(move || {
             for req in s.incoming_requests() {
+                log.lock().unwrap().push(req.url().to_string());
                 let path = req.url().split('?').next().unwrap_or("/").to_string();
-                let rel = path.strip_prefix(prefix.as_str()).map(|r| if r.is_empty() { "index.html" } else { r });
-                let file = rel
-                    .filter(|r| !r.split('/').any(|c| c == ".."))
-                    .map(|r| root.join(r))
-                    .filter(|p| p.is_file());
-                let _ = match file {
-                    Some(p) => {
-                        let body = std::fs::read(&p).unwrap_or_default();
-                        let ct = Header::from_bytes("Content-Type", content_type(&p)).unwrap();
-                        req.respond(Response::from_data(body).with_header(ct))
-                    }
-                    None => req.respond(Response::from_string("not found").with_status_code(404)),
+                let found = match opts.files.iter().find(|(p, _, _)| *p == path) {
+                    Some((_, body, ct)) => Some((body.clone(), ct.clone())),
+                    None => mounts
+                        .iter()
+                        .find_map(|(pre, dir)| path.strip_prefix(pre.as_str()).and_then(|rel| file_in(dir, rel)))
+                        .or_else(|| opts.spa_fallback.then(|| mounts.last().unwrap().1.join("index.html")))
+                        .and_then(|p| Some((std::fs::read(&p).ok()?, content_type(&p).to_string()))),
                 };
+                let resp = match found {
+                    Some((body, ct)) => Response::from_data(body).with_header(Header::from_bytes("Content-Type", ct).unwrap()),
+                    None => Response::from_data(b"not found".to_vec()).with_status_code(404),
+                };
+                let resp = opts.headers.iter().fold(resp, |r, (k, v)| r.with_header(Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap()));
+                let _ = req.respond(resp);
             }
         });
-        StaticServer { url, server }
+        StaticServer { url: format!("http://127.0.0.1:{port}{prefix}"), server, requests }
+    }
+
+    /// URLs requested so far (path and query), in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
     }
 }
 

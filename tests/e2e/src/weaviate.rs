@@ -1,11 +1,12 @@
 //! Starts a real `weaviate-server` (built by `scripts/setup.sh`) on 127.0.0.1 with the
 //! `backup-filesystem` module, fresh directories and free ports, so instances run side by side.
 
-use std::path::PathBuf;
 use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::rest::Rest;
 use crate::{free_port, repo_root};
 
 /// API-key authentication for a server that refuses anonymous access.
@@ -22,11 +23,16 @@ pub struct Options {
     pub api_key: Option<ApiKey>,
     /// A second key whose user may only read (AdminList authorization): backups get 403.
     pub read_only_key: Option<ApiKey>,
+    /// More environment, applied last (e.g. `ENABLE_CLEANUP_UNFINISHED_BACKUPS=true`).
+    pub env: Vec<(String, String)>,
 }
 
-/// A running Weaviate; stopped (SIGTERM, then SIGKILL) when dropped.
+/// A running Weaviate; stopped (SIGTERM, then SIGKILL) when dropped. Its folder is removed
+/// then too, unless the thread is panicking: a failed test keeps data and log to look at.
 pub struct Weaviate {
     child: Child,
+    env: Vec<(String, String)>,
+    api_key: Option<String>,
     pub url: String,
     pub port: u16,
     pub home: PathBuf,
@@ -56,62 +62,53 @@ impl Weaviate {
         std::fs::create_dir_all(&data).unwrap();
         std::fs::create_dir_all(&backups_dir).unwrap();
         let port = free_port();
-        let (gossip, data_port) = (free_port(), free_port());
-        let (raft, raft_rpc) = (free_port(), free_port());
-        let log = std::fs::File::create(home.join("weaviate.log")).unwrap();
-        let mut cmd = Command::new(&bin);
-        cmd.args(["--scheme", "http", "--host", "127.0.0.1", "--port", &port.to_string()])
-            .current_dir(&home)
-            .env("PERSISTENCE_DATA_PATH", &data)
-            .env("BACKUP_FILESYSTEM_PATH", &backups_dir)
-            .env("ENABLE_MODULES", "backup-filesystem")
-            .env("DEFAULT_VECTORIZER_MODULE", "none")
-            .env("API_BASED_MODULES_DISABLED", "true")
-            .env("DISABLE_TELEMETRY", "true")
-            .env("CLUSTER_HOSTNAME", "node1")
-            .env("CLUSTER_BIND_ADDR", "127.0.0.1")
-            .env("CLUSTER_GOSSIP_BIND_PORT", gossip.to_string())
-            .env("CLUSTER_DATA_BIND_PORT", data_port.to_string())
-            .env("RAFT_PORT", raft.to_string())
-            .env("RAFT_INTERNAL_RPC_PORT", raft_rpc.to_string())
-            .env("RAFT_JOIN", format!("node1:{raft}"))
-            .env("RAFT_BOOTSTRAP_EXPECT", "1")
-            .env("GRPC_PORT", free_port().to_string())
-            .env("GO_PROFILING_DISABLE", "true")
-            .env("LOG_LEVEL", "info")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null());
+        let raft = free_port();
+        let mut env: Vec<(String, String)> = [
+            ("PERSISTENCE_DATA_PATH", data.display().to_string()),
+            ("BACKUP_FILESYSTEM_PATH", backups_dir.display().to_string()),
+            ("ENABLE_MODULES", "backup-filesystem".into()),
+            ("DEFAULT_VECTORIZER_MODULE", "none".into()),
+            ("API_BASED_MODULES_DISABLED", "true".into()),
+            ("DISABLE_TELEMETRY", "true".into()),
+            ("CLUSTER_HOSTNAME", "node1".into()),
+            ("CLUSTER_BIND_ADDR", "127.0.0.1".into()),
+            ("CLUSTER_GOSSIP_BIND_PORT", free_port().to_string()),
+            ("CLUSTER_DATA_BIND_PORT", free_port().to_string()),
+            ("RAFT_PORT", raft.to_string()),
+            ("RAFT_INTERNAL_RPC_PORT", free_port().to_string()),
+            ("RAFT_JOIN", format!("node1:{raft}")),
+            ("RAFT_BOOTSTRAP_EXPECT", "1".into()),
+            ("GRPC_PORT", free_port().to_string()),
+            ("GO_PROFILING_DISABLE", "true".into()),
+            ("LOG_LEVEL", "info".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let mut set = |k: &str, v: &str| env.push((k.into(), v.into()));
         match &opts.api_key {
             Some(k) => {
                 let (mut keys, mut users) = (k.key.clone(), k.user.clone());
                 if let Some(ro) = &opts.read_only_key {
                     keys = format!("{keys},{}", ro.key);
                     users = format!("{users},{}", ro.user);
-                    cmd.env("AUTHORIZATION_ADMINLIST_ENABLED", "true")
-                        .env("AUTHORIZATION_ADMINLIST_USERS", &k.user)
-                        .env("AUTHORIZATION_ADMINLIST_READONLY_USERS", &ro.user);
+                    set("AUTHORIZATION_ADMINLIST_ENABLED", "true");
+                    set("AUTHORIZATION_ADMINLIST_USERS", &k.user);
+                    set("AUTHORIZATION_ADMINLIST_READONLY_USERS", &ro.user);
                 }
-                cmd.env("AUTHENTICATION_APIKEY_ENABLED", "true")
-                    .env("AUTHENTICATION_APIKEY_ALLOWED_KEYS", keys)
-                    .env("AUTHENTICATION_APIKEY_USERS", users)
-                    .env("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "false");
+                set("AUTHENTICATION_APIKEY_ENABLED", "true");
+                set("AUTHENTICATION_APIKEY_ALLOWED_KEYS", &keys);
+                set("AUTHENTICATION_APIKEY_USERS", &users);
+                set("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "false");
             }
-            None => {
-                cmd.env("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "true");
-            }
+            None => set("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "true"),
         }
-        // The server must not outlive a test or dev stack that was killed without unwinding.
-        // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-        let child = cmd.spawn().expect("start weaviate-server");
+        env.extend(opts.env);
+        let child = spawn(&home, port, &env);
         let mut wv = Weaviate {
             child,
+            env,
+            api_key: opts.api_key.map(|k| k.key),
             url: format!("http://127.0.0.1:{port}"),
             port,
             home,
@@ -119,6 +116,11 @@ impl Weaviate {
         };
         wv.wait_ready(Duration::from_secs(120));
         wv
+    }
+
+    /// A REST client for this server, with the admin key when it has one.
+    pub fn rest(&self) -> Rest {
+        Rest { url: self.url.clone(), api_key: self.api_key.clone() }
     }
 
     fn wait_ready(&mut self, timeout: Duration) {
@@ -152,7 +154,8 @@ impl Weaviate {
         if let Ok(Some(_)) = self.child.try_wait() {
             return;
         }
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        // SAFETY: signals our own child, which is not yet reaped (try_wait above).
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
@@ -160,13 +163,55 @@ impl Weaviate {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        self.kill();
+    }
+
+    /// Kills the server (SIGKILL: a crash, nothing flushed or cleaned up) and waits for it.
+    pub fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// Starts the server again on the same data, ports and environment (stopping it first if it
+    /// still runs) and waits until it is ready.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(&self.home, self.port, &self.env);
+        self.wait_ready(Duration::from_secs(120));
+    }
+}
+
+/// Starts `weaviate-server` in `home`, appending to `home/weaviate.log` (so a restart keeps
+/// the first run's log).
+fn spawn(home: &std::path::Path, port: u16, env: &[(String, String)]) -> Child {
+    let log = std::fs::File::options().create(true).append(true).open(home.join("weaviate.log")).unwrap();
+    let mut cmd = Command::new(binary());
+    cmd.args(["--scheme", "http", "--host", "127.0.0.1", "--port", &port.to_string()])
+        .current_dir(home)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .stdin(Stdio::null());
+    // The server must not outlive a test or dev stack that was killed without unwinding. The
+    // signal follows the *thread* that spawned it, so start and restart from the test's thread,
+    // not from a pooled one that may exit.
+    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    cmd.spawn().expect("start weaviate-server")
 }
 
 impl Drop for Weaviate {
     fn drop(&mut self) {
         self.stop();
+        if std::thread::panicking() {
+            eprintln!("weaviate-server data and log kept in {}", self.home.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.home);
+        }
     }
 }

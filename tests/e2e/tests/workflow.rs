@@ -130,6 +130,7 @@ async fn api_key_server_401_then_right_key_succeeds() {
         name: "e2e-auth".into(),
         api_key: Some(key.clone()),
         read_only_key: Some(viewer.clone()),
+        ..Default::default()
     });
     let mut rest = Rest::new(&wv.url);
     rest.api_key = Some(key.key.clone());
