@@ -10,6 +10,9 @@ pub mod static_server;
 pub mod storage;
 pub mod weaviate;
 
+#[cfg(test)]
+mod selftest;
+
 use std::fs::File;
 use std::net::TcpListener;
 use std::os::fd::AsRawFd;
