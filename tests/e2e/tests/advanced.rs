@@ -5,14 +5,13 @@ mod common;
 
 use std::time::Duration;
 
-use common::{console, open, weaviate, DONE, LONG};
+use common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG, SLOW_SEED};
 use e2e::browser::{form_xpath, Browser};
-use e2e::proxy::{Mode, Proxy};
+use e2e::proxy::{Fault, Proxy, Rule};
 use e2e::rest::Rest;
 use e2e::weaviate::{Options, Weaviate};
 use serde_json::json;
 use thirtyfour::prelude::*;
-
 
 struct Stack {
     wv: Weaviate,
@@ -22,14 +21,11 @@ struct Stack {
     b: Browser,
 }
 
-/// Weaviate with `Article` (n objects), the console connected through a recording proxy.
-async fn stack(name: &str, objects: usize, meta_version: Option<&str>) -> Stack {
+/// Weaviate with what `seed` puts in, the console connected through a recording proxy.
+async fn stack(name: &str, seed: impl FnOnce(&Rest), meta_version: Option<&str>) -> Stack {
     let wv = Weaviate::start(Options { name: name.into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
-    rest.create_collection("Article");
-    for chunk in 0..objects.div_ceil(1000) {
-        rest.insert_objects_from("Article", chunk * 1000, (objects - chunk * 1000).min(1000));
-    }
+    let rest = wv.rest();
+    seed(&rest);
     let proxy = Proxy::start(&wv.url);
     if let Some(v) = meta_version {
         proxy.set_meta_version(v);
@@ -40,16 +36,18 @@ async fn stack(name: &str, objects: usize, meta_version: Option<&str>) -> Stack 
     Stack { wv, rest, proxy, _site: site, b }
 }
 
-async fn open_advanced(b: &Browser, form: &str) {
-    let summary = b.wait_for(&format!("{form}//details/summary"), Duration::from_secs(5)).await;
-    summary.click().await.unwrap();
+/// `Article` with `n` small objects.
+fn articles(n: usize) -> impl FnOnce(&Rest) {
+    move |rest| {
+        rest.create_collection("Article");
+        rest.insert_objects("Article", n);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
     let (wv, rest) = weaviate("adv-list", &[("Article", 10)]);
-    rest.call("POST", "/backups/filesystem", Some(json!({"id": "from-script"})));
-    rest.wait_backup("filesystem", "from-script", LONG);
+    rest.backup("filesystem", json!({"id": "from-script"}), LONG);
     let proxy = Proxy::start(&wv.url);
     let site = console();
     let b = Browser::start().await;
@@ -66,7 +64,7 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
 
     // 6. The POST reaches the server but its answer is lost: the console asks for the status,
     // shows the job, and sends nothing twice.
-    proxy.set_mode(Mode::LoseAnswerOnce("/v1/backups/filesystem".into()));
+    let lose = proxy.add_rule(Rule { method: Some("POST"), path_contains: "/v1/backups/filesystem", nth: Some(1), fault: Fault::LoseAnswer });
     b.fill(&create, "Backup ID", "lost-answer").await;
     b.click_button(&create, "Start backup").await;
     b.wait_for(&format!("{create}//*[@role='status' and contains(., 'answer was lost')]"), Duration::from_secs(15)).await;
@@ -74,17 +72,19 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
     assert_eq!(b.wait_job_status(lost, &DONE, LONG).await, "SUCCESS");
     let posts: Vec<_> = proxy.seen().into_iter().filter(|r| r.method == "POST").collect();
     assert_eq!(posts.len(), 1, "one request: {posts:?}");
+    assert_eq!(proxy.fired(lose), 1);
     b.screenshot("reconciled-and-recovered").await;
     b.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_a_running_backup_and_restore() {
-    let s = stack("adv-cancel", 6000, None).await;
+    let s = stack("adv-cancel", |rest| slow_collection(rest, "Article"), None).await;
     let create = form_xpath("Create backup");
     s.b.fill(&create, "Backup ID", "to-cancel").await;
     open_advanced(&s.b, &create).await;
     s.b.fill(&create, "CPU percentage", "1").await;
+    s.b.fill(&create, "Compression level", "BestCompression").await;
     s.b.click_button(&create, "Start backup").await;
     let job = "backup:filesystem:to-cancel";
     s.b.wait_job_status(job, &["STARTED"], Duration::from_secs(10)).await;
@@ -95,50 +95,38 @@ async fn cancel_a_running_backup_and_restore() {
     let confirm = s.b.wait_for(&format!("{row}//*[@role='group' and @aria-label='Confirm cancel']"), Duration::from_secs(5)).await;
     assert!(confirm.text().await.unwrap().contains("No backup data is deleted"));
     s.b.click_button(&row, "Confirm cancel").await;
-    let end = s.b.wait_job_status(job, &DONE, LONG).await;
+    assert_eq!(s.b.wait_job_status(job, &DONE, LONG).await, "CANCELED");
     let outcome = s.b.wait_for(&format!("{row}//*[contains(@class,'cancel-outcome')]"), Duration::from_secs(5)).await;
-    let text = outcome.text().await.unwrap();
-    match end.as_str() {
-        "CANCELED" => assert_eq!(text, "Canceled as requested."),
-        "SUCCESS" => assert!(text.contains("finished before the cancel"), "{text}"),
-        other => panic!("ended {other}: {text}"),
-    }
+    assert_eq!(outcome.text().await.unwrap(), "Canceled as requested.");
+    assert_eq!(s.rest.wait_backup("filesystem", "to-cancel", LONG)["status"], "CANCELED");
     let deletes: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "DELETE").collect();
     assert_eq!(deletes.len(), 1);
     assert_eq!(deletes[0].path, "/v1/backups/filesystem/to-cancel");
-    println!("backup cancel outcome: {end}");
 
     // A running restore (v1.36+) is cancelled through DELETE …/restore.
-    s.b.fill(&create, "Backup ID", "to-restore").await;
-    s.b.fill(&create, "CPU percentage", "").await;
-    s.b.click_button(&create, "Start backup").await;
-    assert_eq!(s.b.wait_job_status("backup:filesystem:to-restore", &DONE, LONG).await, "SUCCESS");
     s.rest.delete_collection("Article");
     let restore = form_xpath("Restore backup");
-    s.b.fill(&restore, "Backup ID", "to-restore").await;
+    s.b.fill(&restore, "Backup ID", SLOW_SEED).await;
     open_advanced(&s.b, &restore).await;
     s.b.fill(&restore, "CPU percentage", "1").await;
-    s.b.click_button(&restore, "Start restore").await;
-    let rjob = "restore:filesystem:to-restore";
+    start_restore(&s.b, &restore).await;
+    let rjob = format!("restore:filesystem:{SLOW_SEED}");
     let rrow = format!("//tr[@data-job='{rjob}']");
     s.b.click_button(&rrow, "Cancel").await;
     s.b.click_button(&rrow, "Confirm cancel").await;
-    let end = s.b.wait_job_status(rjob, &DONE, LONG).await;
+    assert_eq!(s.b.wait_job_status(&rjob, &DONE, LONG).await, "CANCELED", "{:?}", s.b.job_cell(&rjob, "error").await);
     let text = s.b.wait_for(&format!("{rrow}//*[contains(@class,'cancel-outcome')]"), Duration::from_secs(5)).await.text().await.unwrap();
-    match end.as_str() {
-        "CANCELED" => assert_eq!(text, "Canceled as requested."),
-        "SUCCESS" => assert!(text.contains("finished before the cancel"), "{text}"),
-        other => panic!("restore ended {other}: {text}"),
-    }
+    assert_eq!(text, "Canceled as requested.");
+    assert_eq!(s.rest.wait_restore("filesystem", SLOW_SEED, LONG)["status"], "CANCELED");
     let deletes: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "DELETE").collect();
-    assert_eq!(deletes.last().unwrap().path, "/v1/backups/filesystem/to-restore/restore");
-    println!("restore cancel outcome: {end}");
+    assert_eq!(deletes.len(), 2);
+    assert_eq!(deletes[1].path, format!("/v1/backups/filesystem/{SLOW_SEED}/restore"));
     s.b.quit().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn options_incremental_and_custom_path() {
-    let s = stack("adv-options", 40, None).await;
+    let s = stack("adv-options", articles(40), None).await;
     let (create, restore) = (form_xpath("Create backup"), form_xpath("Restore backup"));
 
     // 3. CPU percentage and compression reach the server, and the backup succeeds.
@@ -163,7 +151,7 @@ async fn options_incremental_and_custom_path() {
     assert!(posts[1].body.contains(r#""incremental_base_backup_id":"base""#), "{}", posts[1].body);
     s.rest.delete_collection("Article");
     s.b.fill(&restore, "Backup ID", "incr").await;
-    s.b.click_button(&restore, "Start restore").await;
+    start_restore(&s.b, &restore).await;
     let st = s.b.wait_job_status("restore:filesystem:incr", &DONE, LONG).await;
     assert_eq!(st, "SUCCESS", "{:?}", s.b.job_cell("restore:filesystem:incr", "error").await);
     assert_eq!(s.rest.object_count("Article"), 65);
@@ -184,7 +172,7 @@ async fn options_incremental_and_custom_path() {
     s.b.fill(&restore, "Backup ID", "pathed").await;
     open_advanced(&s.b, &restore).await;
     s.b.fill(&restore, "Path", custom).await;
-    s.b.click_button(&restore, "Start restore").await;
+    start_restore(&s.b, &restore).await;
     let st = s.b.wait_job_status("restore:filesystem:pathed", &DONE, LONG).await;
     assert_eq!(st, "SUCCESS", "{:?}", s.b.job_cell("restore:filesystem:pathed", "error").await);
     let restore_polls: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "GET" && r.path.starts_with("/v1/backups/filesystem/pathed/restore")).collect();
@@ -197,7 +185,7 @@ async fn options_incremental_and_custom_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_older_server_hides_what_it_lacks() {
     // 5. /v1/meta says 1.27.0 (the rest is the real 1.39 server).
-    let s = stack("adv-gating", 5, Some("1.27.0")).await;
+    let s = stack("adv-gating", articles(5), Some("1.27.0")).await;
     let create = form_xpath("Create backup");
     open_advanced(&s.b, &create).await;
     let base = s.b.field(&create, "Incremental base backup").await;
@@ -223,7 +211,7 @@ async fn an_older_server_hides_what_it_lacks() {
     s.b.click_button(&create, "Start backup").await;
     let row = "//tr[@data-job='backup:filesystem:old-server']";
     s.b.wait_for(&format!("{row}//button[normalize-space()='Cancel']"), Duration::from_secs(10)).await;
-    s.b.wait_job_status("backup:filesystem:old-server", &DONE, LONG).await;
+    assert_eq!(s.b.wait_job_status("backup:filesystem:old-server", &DONE, LONG).await, "SUCCESS");
     s.b.screenshot("older-server").await;
     s.b.quit().await;
 }

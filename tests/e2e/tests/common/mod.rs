@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use serde_json::json;
+
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::rest::Rest;
@@ -24,12 +26,62 @@ pub fn console() -> StaticServer {
 /// A fresh anonymous Weaviate with these collections and object counts.
 pub fn weaviate(name: &str, collections: &[(&str, usize)]) -> (Weaviate, Rest) {
     let wv = Weaviate::start(Options { name: name.into(), ..Default::default() });
-    let rest = Rest::new(&wv.url);
+    let rest = wv.rest();
     for (c, n) in collections {
         rest.create_collection(c);
         rest.insert_objects(c, *n);
     }
     (wv, rest)
+}
+
+/// Objects in [`slow_collection`], and the KiB of noise each carries (375 MiB in all).
+pub const SLOW_OBJECTS: usize = 12_000;
+pub const SLOW_KIB: usize = 32;
+/// The backup of [`slow_collection`] it leaves on the server.
+pub const SLOW_SEED: &str = "slow-seed";
+
+/// Gives the server a collection `name` big enough that a backup or restore with
+/// `CPUPercentage: 1` still runs when a test cancels it or reloads the page, plus its backup
+/// [`SLOW_SEED`] on the `filesystem` backend.
+///
+/// Measured on the 2-core test machine (other builds running): inserting takes 2–3 minutes, so
+/// the backup is made once per name and kept in `.work/` (a lock keeps parallel test binaries
+/// from making it twice); later calls copy it in and restore it, which takes ~12 s. A backup with
+/// `CPUPercentage: 1` and `BestCompression` then works ~20 s on the server and reports SUCCESS
+/// after 22 s (status changes on a 2 s + 10 s grid); a restore with `CPUPercentage: 1` works
+/// ~7 s and reports SUCCESS after 12 s.
+pub fn slow_collection(rest: &Rest, name: &str) {
+    let cache = repo_root().join(format!(".work/slow-seed-{name}-{SLOW_OBJECTS}x{SLOW_KIB}"));
+    std::fs::create_dir_all(&cache).unwrap();
+    let lock = std::fs::File::create(cache.join("lock")).unwrap();
+    // SAFETY: flock on a descriptor this function owns; closing it (at return) unlocks.
+    assert_eq!(unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) }, 0);
+    let (code, meta) = rest.call("GET", "/meta", None);
+    assert_eq!(code, 200, "{meta}");
+    let backups_dir = std::path::PathBuf::from(meta["modules"]["backup-filesystem"]["backupsPath"].as_str().expect("backupsPath"));
+    let kept = cache.join(SLOW_SEED);
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        let ok = std::process::Command::new("cp").arg("-r").arg(from).arg(to).status().unwrap().success();
+        assert!(ok, "cp -r {} {}", from.display(), to.display());
+    };
+    if kept.exists() {
+        copy(&kept, &backups_dir);
+        let (code, body) = rest.call("POST", &format!("/backups/filesystem/{SLOW_SEED}/restore"), Some(json!({})));
+        assert_eq!(code, 200, "{body}");
+        let done = rest.wait_restore("filesystem", SLOW_SEED, LONG);
+        assert_eq!(done["status"], "SUCCESS", "{done}");
+    } else {
+        rest.create_collection(name);
+        let noise = json!({"name": "noise", "dataType": ["text"], "indexFilterable": false, "indexSearchable": false});
+        let (code, body) = rest.call("POST", &format!("/schema/{name}/properties"), Some(noise));
+        assert_eq!(code, 200, "{body}");
+        rest.insert_noise(name, SLOW_OBJECTS, SLOW_KIB);
+        rest.backup("filesystem", json!({"id": SLOW_SEED}), LONG);
+        let partial = cache.join("partial");
+        let _ = std::fs::remove_dir_all(&partial);
+        copy(&backups_dir.join(SLOW_SEED), &partial);
+        std::fs::rename(&partial, &kept).unwrap();
+    }
 }
 
 /// Opens the console at `site` pointed at `weaviate` (query config) and waits until it has
@@ -39,4 +91,16 @@ pub async fn open(b: &Browser, site: &str, weaviate: &str) -> String {
     let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
     create
+}
+
+/// Submits the restore form `form` and confirms what it will do (a restore always asks).
+pub async fn start_restore(b: &Browser, form: &str) {
+    b.click_button(form, "Start restore").await;
+    b.click_button(form, "Confirm restore").await;
+}
+
+/// Opens the "Advanced" section of a form.
+pub async fn open_advanced(b: &Browser, form: &str) {
+    let summary = b.wait_for(&format!("{form}//details/summary"), Duration::from_secs(5)).await;
+    summary.click().await.unwrap();
 }
