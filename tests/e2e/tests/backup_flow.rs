@@ -95,9 +95,7 @@ async fn connect_form_validation_and_server_errors() {
     assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err(), "no job row for an invalid form");
 
     // A duplicate id: the server's own message in the form's alert, and no phantom row.
-    let (code, body) = rest.call("POST", "/backups/filesystem", Some(serde_json::json!({"id": "taken"})));
-    assert_eq!(code, 200, "{body}");
-    rest.wait_backup("filesystem", "taken", Duration::from_secs(60));
+    rest.backup("filesystem", serde_json::json!({"id": "taken"}), Duration::from_secs(60));
     b.fill(&create, "Backup ID", "taken").await;
     b.click_button(&create, "Start backup").await;
     let alert = b

@@ -4,13 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{console, open, weaviate, DONE, LONG};
+use common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
-use e2e::proxy::{Mode, Proxy};
-use e2e::rest::Rest;
+use e2e::proxy::{Fault, Mode, Proxy, Rule};
 use e2e::weaviate::{ApiKey, Options, Weaviate};
 use thirtyfour::prelude::*;
-
 
 async fn row_text(b: &Browser, job: &str) -> String {
     b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
@@ -36,7 +34,7 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     // Delete it over REST, restore through the form → SUCCESS, objects back.
     rest.delete_collection("Article");
     b.fill(&restore, "Backup ID", "inc-1").await;
-    b.click_button(&restore, "Start restore").await;
+    start_restore(&b, &restore).await;
     let rjob = "restore:filesystem:inc-1";
     let st = b.wait_job_status(rjob, &DONE, LONG).await;
     assert_eq!(st, "SUCCESS", "error: {:?}", b.job_cell(rjob, "error").await);
@@ -51,7 +49,8 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let text = row_text(&b, job).await;
     assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
-    let (_, body) = rest.call("GET", "/backups/filesystem", None);
+    let (code, body) = rest.call("GET", "/backups/filesystem", None);
+    assert_eq!(code, 200, "{body}");
     let item = body.as_array().unwrap().iter().find(|i| i["id"] == "exc-1").unwrap().clone();
     assert_eq!(item["classes"], serde_json::json!(["Article"]));
     b.screenshot("workflow").await;
@@ -61,8 +60,7 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
 #[tokio::test(flavor = "multi_thread")]
 async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
     let (wv, rest) = weaviate("e2e-conflict", &[("Article", 5)]);
-    rest.call("POST", "/backups/filesystem", Some(serde_json::json!({"id": "snap"})));
-    rest.wait_backup("filesystem", "snap", LONG);
+    rest.backup("filesystem", serde_json::json!({"id": "snap"}), LONG);
     let site = console();
     let b = Browser::start().await;
     open(&b, &site.url, &wv.url).await;
@@ -78,7 +76,7 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
     assert_eq!(b.requests_to("/restore").await, sent, "nothing sent before confirmation");
     b.screenshot("restore-preflight").await;
 
-    b.click_button(&restore, "Restore anyway").await;
+    b.click_button(&restore, "Confirm restore").await;
     let job = "restore:filesystem:snap";
     assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "FAILED");
     let err = b.job_cell(job, "error").await.unwrap();
@@ -88,19 +86,24 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
-    let (wv, _rest) = weaviate("e2e-reload", &[("Article", 20)]);
+    let (wv, rest) = weaviate("e2e-reload", &[]);
+    slow_collection(&rest, "Article");
     let site = console();
     let b = Browser::start().await;
-    open(&b, &site.url, &wv.url).await;
-    let create = form_xpath("Create backup");
+    let create = open(&b, &site.url, &wv.url).await;
 
     b.fill(&create, "Backup ID", "survives-reload").await;
+    open_advanced(&b, &create).await;
+    b.fill(&create, "CPU percentage", "1").await;
     b.click_button(&create, "Start backup").await;
     let job = "backup:filesystem:survives-reload";
-    // Reload while it runs (the coordinator reports SUCCESS no sooner than ~2 s).
-    assert_eq!(b.wait_job_status(job, &["STARTED", "SUCCESS"], Duration::from_secs(10)).await, "STARTED");
+    assert_eq!(b.wait_job_status(job, &["STARTED", "SUCCESS", "FAILED"], Duration::from_secs(10)).await, "STARTED");
     b.driver.refresh().await.unwrap();
     b.wait_for(&create, Duration::from_secs(30)).await;
+    b.wait_for(&format!("//tr[@data-job='{job}']"), Duration::from_secs(10)).await;
+    // The reload happened while the server was still at work, so the row came from the journal.
+    let (code, now) = rest.call("GET", "/backups/filesystem/survives-reload", None);
+    assert_eq!((code, now["status"].as_str()), (200, Some("STARTED")), "{now}");
     assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let stored: String = b
         .driver
@@ -109,7 +112,7 @@ async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
         .unwrap()
         .convert()
         .unwrap();
-    assert!(stored.contains("survives-reload") && !stored.contains("Bearer"), "{stored}");
+    assert!(stored.contains("survives-reload"), "{stored}");
 
     // A corrupt stored value: a notice, no crash, and the console still works.
     b.driver.execute("localStorage.setItem('backup-console.journal', '{not json')", vec![]).await.unwrap();
@@ -118,8 +121,22 @@ async fn reload_keeps_running_job_and_ignores_corrupt_journal() {
     b.wait_for("//*[@role='status' and contains(., 'could not be read')]", Duration::from_secs(10)).await;
     b.fill(&create, "Backup ID", "after-corrupt").await;
     b.click_button(&create, "Start backup").await;
-    assert_eq!(b.wait_job_status("backup:filesystem:after-corrupt", &["SUCCESS"], LONG).await, "SUCCESS");
+    assert_eq!(b.wait_job_status("backup:filesystem:after-corrupt", &DONE, LONG).await, "SUCCESS");
     b.quit().await;
+}
+
+/// Every `localStorage` and `sessionStorage` entry of the page, as "store key=value" lines.
+async fn web_storage(b: &Browser) -> String {
+    let r = b
+        .driver
+        .execute(
+            "return [['local', localStorage], ['session', sessionStorage]].flatMap(([n, s]) =>
+               Object.keys(s).map(k => n + ' ' + k + '=' + s.getItem(k))).join('\\n')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    r.json().as_str().unwrap_or_default().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -132,19 +149,20 @@ async fn api_key_server_401_then_right_key_succeeds() {
         read_only_key: Some(viewer.clone()),
         ..Default::default()
     });
-    let mut rest = Rest::new(&wv.url);
-    rest.api_key = Some(key.key.clone());
+    let rest = wv.rest();
     rest.create_collection("Article");
     rest.insert_objects("Article", 5);
+    let proxy = Proxy::start(&wv.url);
     let site = console();
     let b = Browser::start().await;
     let conn = form_xpath("Connection");
 
-    // No key: the server's 401 text and what to do.
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    // No key: the server's 401 text and what to do, and no Authorization header at all.
+    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
     let text = b.alert_containing(&conn, "401", Duration::from_secs(30)).await;
     assert!(text.contains("anonymous access not enabled"), "{text}");
     assert!(text.contains("API key"), "{text}");
+    assert!(!proxy.seen().is_empty() && proxy.authorization_seen().is_empty(), "{:?}", proxy.seen());
 
     // Wrong key.
     b.fill(&conn, "API key", "wrong").await;
@@ -161,6 +179,11 @@ async fn api_key_server_401_then_right_key_succeeds() {
     let text = b.alert_containing(&create, "403", Duration::from_secs(15)).await;
     assert!(text.contains("forbidden") && text.contains("lacks backup permission"), "{text}");
     assert!(b.driver.find(By::Css("tr[data-job]")).await.is_err());
+    // Typed but not remembered: kept in memory only.
+    let stored = web_storage(&b).await;
+    assert!(!stored.contains("wrong") && !stored.contains(&viewer.key), "{stored}");
+    let post = proxy.seen().into_iter().find(|r| r.method == "POST").expect("the viewer's POST");
+    assert_eq!(post.header("authorization"), Some("Bearer viewer-key"));
 
     // The right key.
     b.fill(&conn, "API key", &key.key).await;
@@ -172,16 +195,28 @@ async fn api_key_server_401_then_right_key_succeeds() {
     b.wait_for(&create, Duration::from_secs(30)).await;
     b.fill(&create, "Backup ID", "with-key").await;
     b.click_button(&create, "Start backup").await;
-    assert_eq!(b.wait_job_status("backup:filesystem:with-key", &["SUCCESS", "FAILED"], LONG).await, "SUCCESS");
-    let journal: String = b
-        .driver
-        .execute("return localStorage.getItem('backup-console.journal') || ''", vec![])
-        .await
-        .unwrap()
-        .convert()
-        .unwrap();
-    assert!(journal.contains("with-key") && !journal.contains(&key.key), "the key never reaches localStorage");
+    assert_eq!(b.wait_job_status("backup:filesystem:with-key", &DONE, LONG).await, "SUCCESS");
+    let post = proxy.seen().into_iter().rfind(|r| r.method == "POST").unwrap();
+    assert_eq!(post.header("authorization"), Some("Bearer s3cret-key"));
+    let stored = web_storage(&b).await;
+    let with_key: Vec<&str> = stored.lines().filter(|l| l.contains(&key.key)).collect();
+    assert!(with_key.len() == 1 && with_key[0].starts_with("session "), "only sessionStorage holds the key: {stored}");
+    assert!(stored.contains("with-key"), "the journal is there: {stored}");
     b.quit().await;
+}
+
+/// Waits for the row's "connection lost" notice naming `what`; the job keeps its status.
+async fn outage_notice(b: &Browser, job: &str, what: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let err = b.job_cell(job, "error").await.unwrap_or_default();
+        if err.contains("connection lost — retrying") && err.contains(what) && err.contains("last update") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no outage notice ({what}): {err}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(b.job_cell(job, "status").await.as_deref(), Some("STARTED"), "the job stays");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -192,26 +227,22 @@ async fn lost_connection_while_polling_keeps_the_job_and_recovers() {
     let b = Browser::start().await;
     let create = open(&b, &site.url, &proxy.url).await;
 
+    // The POST passes; from then on no status or list read does, so the page cannot learn
+    // that the backup ended.
+    let outage = proxy.add_rule(Rule { method: Some("GET"), path_contains: "/v1/backups/", nth: None, fault: Fault::Status(503) });
     b.fill(&create, "Backup ID", "through-outage").await;
     b.click_button(&create, "Start backup").await;
     let job = "backup:filesystem:through-outage";
     b.wait_job_status(job, &["STARTED"], Duration::from_secs(10)).await;
-    for (mode, what) in [(Mode::Fail(503), "HTTP 503"), (Mode::Unreachable, "network error")] {
-        proxy.set_mode(mode);
-        let deadline = std::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let err = b.job_cell(job, "error").await.unwrap_or_default();
-            if err.contains("connection lost — retrying") && err.contains(what) && err.contains("last update") {
-                break;
-            }
-            assert!(std::time::Instant::now() < deadline, "no outage notice ({what}): {err}");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        assert_eq!(b.job_cell(job, "status").await.as_deref(), Some("STARTED"), "the job stays");
-    }
+    outage_notice(&b, job, "HTTP 503").await;
+    assert!(proxy.fired(outage) > 0);
+    // The mode applies before the rules: switching takes no gap a poll could slip through.
+    proxy.set_mode(Mode::Unreachable);
+    proxy.clear_rules();
+    outage_notice(&b, job, "network error").await;
     b.screenshot("connection-lost").await;
     proxy.set_mode(Mode::Pass);
-    assert_eq!(b.wait_job_status(job, &["SUCCESS", "FAILED"], LONG).await, "SUCCESS");
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let err = b.job_cell(job, "error").await.unwrap_or_default();
     assert!(!err.contains("connection lost"), "recovered by itself: {err}");
     b.quit().await;
