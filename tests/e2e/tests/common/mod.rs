@@ -44,12 +44,13 @@ pub const SLOW_SEED: &str = "slow-seed";
 /// `CPUPercentage: 1` still runs when a test cancels it or reloads the page, plus its backup
 /// [`SLOW_SEED`] on the `filesystem` backend.
 ///
-/// Measured on the 2-core test machine (other builds running): inserting takes 2–3 minutes, so
-/// the backup is made once per name and kept in `.work/` (a lock keeps parallel test binaries
-/// from making it twice); later calls copy it in and restore it, which takes ~12 s. A backup with
-/// `CPUPercentage: 1` and `BestCompression` then works ~20 s on the server and reports SUCCESS
-/// after 22 s (status changes on a 2 s + 10 s grid); a restore with `CPUPercentage: 1` works
-/// ~7 s and reports SUCCESS after 12 s.
+/// Measured on the 2-core test machine (other builds running): making it takes ~100 s (80 s of
+/// inserts, a 20 s backup), so the backup is made once per name and kept in `.work/` (a lock
+/// keeps parallel test binaries from making it twice); later calls copy it in and restore it in
+/// ~15 s. A backup with `CPUPercentage: 1` works 13 s on the server (16 s with
+/// `BestCompression`) and reports SUCCESS after 22 s, as status changes on a 2 s + 10 s grid; a
+/// restore with `CPUPercentage: 1` works ~4 s and stays TRANSFERRING for 12 s, and a cancel
+/// until then ends it CANCELED.
 pub fn slow_collection(rest: &Rest, name: &str) {
     let cache = repo_root().join(format!(".work/slow-seed-{name}-{SLOW_OBJECTS}x{SLOW_KIB}"));
     std::fs::create_dir_all(&cache).unwrap();
