@@ -84,9 +84,9 @@ impl ConsoleConfig {
         }
         if let Some(k) = &self.api_key {
             crate::key::check_api_key(k).map_err(|e| format!("apiKey: {e}"))?;
-            // A host may rotate the key of the server it already named; a file must say which
-            // server its key is for.
-            if self.weaviate_url.is_none() && source == Source::Deployment {
+            // Every source says which server its key is for: a key alone would go to whatever
+            // URL is current, which a link may have set.
+            if self.weaviate_url.is_none() {
                 return Err("apiKey is set without weaviateUrl: say which server the key is for.".into());
             }
         }
@@ -119,7 +119,7 @@ impl ConsoleConfig {
 
     /// `self` over `lower`: each key from `self` when set, else from `lower`. The API key is
     /// never carried to another server: a higher source that names a server of another origin
-    /// without a key leaves none, and a key alone (a rotation) is for the server already named.
+    /// without a key leaves none, and a key without its server (refused by `parse`) is dropped.
     pub fn over(self, lower: ConsoleConfig) -> ConsoleConfig {
         let (weaviate_url, api_key) = match (self.weaviate_url, self.api_key) {
             (Some(url), Some(key)) => (Some(url), Some(key)),
@@ -127,7 +127,7 @@ impl ConsoleConfig {
                 let same = lower.weaviate_url.as_deref().and_then(origin_of).is_some_and(|o| origin_of(&url) == Some(o));
                 (Some(url), lower.api_key.filter(|_| same))
             }
-            (None, key) => (lower.weaviate_url, key.or(lower.api_key)),
+            (None, _) => (lower.weaviate_url, lower.api_key),
         };
         ConsoleConfig {
             weaviate_url,
@@ -280,12 +280,18 @@ mod tests {
 
     #[test]
     fn precedence_key_by_key() {
-        let host = ConsoleConfig::parse(r#"{"apiKey":"k2","theme":"dark"}"#, Source::Host).unwrap();
+        let host = ConsoleConfig::parse(r#"{"weaviateUrl":"http://file:8080","apiKey":"k2","theme":"dark"}"#, Source::Host).unwrap();
         let f = file(r#"{"weaviateUrl":"http://file:8080/","apiKey":"k","defaultBackend":"s3","theme":"light"}"#);
         let query = ConsoleConfig::from_query("?weaviate=http://q:1&backend=gcs&readOnly=true");
         let c = host.over(f.over(query));
         assert_eq!(c.url().as_deref(), Some("http://file:8080"));
-        assert_eq!(c.api_key.as_deref(), Some("k2"), "a host's key alone rotates the named server's key");
+        assert_eq!(c.api_key.as_deref(), Some("k2"), "a host rotates the key of the server it names");
+        // A key without its server is refused, from a host as from a file: the current URL may
+        // have come from a link.
+        assert!(ConsoleConfig::parse(r#"{"apiKey":"k"}"#, Source::Host).is_err());
+        let linked = ConsoleConfig::from_query("?weaviate=http://evil:1");
+        let stray = ConsoleConfig { api_key: Some("k".into()), ..Default::default() }.over(linked);
+        assert_eq!(stray.bound_key(), None);
         assert_eq!(c.default_backend.as_deref(), Some("s3"));
         assert_eq!(c.theme, Some(Theme::Dark));
         assert_eq!(c.read_only, Some(true));
