@@ -187,7 +187,7 @@ async fn api_key_server_401_then_right_key_succeeds() {
 
     // The right key.
     b.fill(&conn, "API key", &key.key).await;
-    b.field(&conn, "Remember the API key in this tab (sessionStorage)").await.click().await.unwrap();
+    b.field(&conn, "Remember the API key for this server in this tab (sessionStorage)").await.click().await.unwrap();
     b.click_button(&conn, "Connect").await;
     b.wait_for(&create, Duration::from_secs(30)).await;
     // Remembered for this tab only: a reload connects without retyping.
