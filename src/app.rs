@@ -1,7 +1,12 @@
 use backup_core::config::ConsoleConfig;
+use backup_core::route::Route;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::components::{ConnectionForm, CoverageView, CreateBackupForm, JobTable, RestoreBackupForm};
+use crate::components::{
+    apply_saved_preferences, ConnectionForm, ConnectionLine, ConnectionUi, CoverageView, CreateBackupForm, JobDetail,
+    JobTable, Preferences, RestoreBackupForm, SummaryLine, DETAIL_HEADING,
+};
 use crate::embed::use_host_bridge;
 use crate::job_events::{use_job_events, Alerts};
 use crate::journal::use_journal;
@@ -34,54 +39,136 @@ pub fn App(
             outcome.set(Some(loaded.map(|cfg| state.config.set(preset.clone().unwrap_or_default().over(cfg)))));
         }
     });
+    // What is on screen changes only when the outcome does: the console (and with it the host
+    // bridge, which says `ready`) is built once per load.
+    let phase = Memo::new(move |_| outcome.get());
+    let ready = Memo::new(move |_| matches!(phase.get(), Some(Ok(()))));
+    let ui = ConnectionUi::default();
     view! {
         <header class="topbar">
-            <h1>"Weaviate Backup Console"</h1>
+            <h1 class="brand">"Weaviate Backup Console"</h1>
+            <Show when=move || ready.get()>
+                <ConnectionLine ui />
+            </Show>
         </header>
-        <main>
-            {move || match outcome.get() {
-                None => view! { <p>"Loading configuration…"</p> }.into_any(),
+        <main class="console">
+            {move || match phase.get() {
+                None => view! { <p class="loading" role="status">"Loading the console's configuration…"</p> }.into_any(),
                 Some(Err(e)) => view! {
-                    <section class="card alert" role="alert">
+                    <section class="card alert stopped-config" role="alert">
                         <h2>"The console's configuration is invalid"</h2>
                         <p class="server-text">{e}</p>
                         <p class="alert-hint">"Fix config.json beside index.html (or the mount call) and reload. Nothing was sent to any server."</p>
                     </section>
                 }.into_any(),
-                Some(Ok(())) => view! { <Console state alerts /> }.into_any(),
+                Some(Ok(())) => view! { <Console state alerts ui /> }.into_any(),
             }}
         </main>
     }
 }
 
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+fn focus_by_id(id: &str) {
+    if let Some(el) = window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id)) {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// `history.back()` (no `History` binding needed for one call).
+fn history_back() {
+    let Some(w) = window() else { return };
+    let back = js_sys::Reflect::get(&w, &"history".into())
+        .ok()
+        .and_then(|h| js_sys::Reflect::get(&h, &"back".into()).ok().map(|f| (h, f)));
+    if let Some((h, f)) = back {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(&h);
+        }
+    }
+}
+
 #[component]
-fn Console(state: AppState, alerts: Alerts) -> impl IntoView {
+fn Console(state: AppState, alerts: Alerts, ui: ConnectionUi) -> impl IntoView {
     use_host_bridge();
+    apply_saved_preferences();
     let connected = move || state.connection.with(Option::is_some);
     let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
+    let detail = Memo::new(move |_| match state.route.get() {
+        Route::Job(k) => Some(k),
+        _ => None,
+    });
+
+    // Where the table was scrolled, so leaving a job's detail returns there; and whether the
+    // detail was opened from the table (then "All jobs" is the browser's back).
+    let table_scroll = StoredValue::new(0.0_f64);
+    let from_table = StoredValue::new(false);
+    let scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        if detail.with_untracked(Option::is_none) {
+            table_scroll.set_value(window().and_then(|w| w.scroll_y().ok()).unwrap_or(0.0));
+        }
+    });
+    on_cleanup(move || scroll.remove());
+    Effect::new(move |before: Option<Route>| {
+        let route = state.route.get();
+        match (&before, &route) {
+            (_, Route::Job(_)) => {
+                if !matches!(before, Some(Route::Job(_))) {
+                    from_table.set_value(before.is_some());
+                }
+                request_animation_frame(|| focus_by_id(DETAIL_HEADING));
+            }
+            (Some(Route::Job(_)), Route::Home) => {
+                let y = table_scroll.get_value();
+                request_animation_frame(move || {
+                    if let Some(w) = window() {
+                        w.scroll_to_with_x_and_y(0.0, y);
+                    }
+                });
+            }
+            _ => {}
+        }
+        route
+    });
+    let back = Callback::new(move |()| {
+        if from_table.get_value() {
+            history_back();
+        } else if let Some(w) = window() {
+            let _ = w.location().set_hash(&Route::Home.to_hash());
+        }
+    });
+
     view! {
         {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <div class="toasts" role="status" aria-live="polite">
             {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
         </div>
-        <div class="check notify">
-            <input id="notify" type="checkbox" prop:checked=move || alerts.notify.get()
-                on:change=move |ev| alerts.set_notify(event_target_checked(&ev)) />
-            <label for="notify">"Notify me when a job ends while this tab is in the background"</label>
-        </div>
-        <ConnectionForm />
-        <JobTable />
-        <Show
-            when=move || connected() && !state.read_only()
-            fallback=move || (!connected()).then(|| view! { <p class="hint">"Connect to a Weaviate to start a backup."</p> })
-        >
-            <div class="forms">
-                <CreateBackupForm default_backend=default_backend() />
-                <RestoreBackupForm default_backend=default_backend() />
-            </div>
+        <ConnectionForm ui />
+        <Show when=move || !connected() && state.connecting.get() && !ui.expanded(state)>
+            <p class="loading">"Reading the server's version, backup backends and collections…"</p>
         </Show>
         <Show when=connected>
-            <CoverageView />
+            <SummaryLine />
         </Show>
+        <div class="layout" class:connected=connected class:read-only=move || state.read_only()>
+            <div class="primary">
+                {move || detail.get().map(|key| view! { <JobDetail key back /> })}
+                <Show when=connected>
+                    <JobTable />
+                    <CoverageView />
+                </Show>
+            </div>
+            <aside class="side" aria-label="Start a job and preferences">
+                <Show when=move || connected() && !state.read_only()>
+                    <CreateBackupForm default_backend=default_backend() />
+                    <RestoreBackupForm default_backend=default_backend() />
+                </Show>
+                <Show when=connected>
+                    <Preferences alerts />
+                </Show>
+            </aside>
+        </div>
     }
 }

@@ -44,10 +44,18 @@ pub fn post_to_host(state: AppState, event: &ConsoleEvent) {
     }
 }
 
+thread_local! {
+    /// `ready` went out: a host hears it once per page load, even if the console is built
+    /// again (the host answers each `ready` with its whole configuration).
+    static READY_SENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Call once the runtime configuration (and so the allow-list) is known.
 pub fn use_host_bridge() {
     let state = use_app_state();
-    post_to_host(state, &ConsoleEvent::Ready);
+    if !READY_SENT.with(|r| r.replace(true)) {
+        post_to_host(state, &ConsoleEvent::Ready);
+    }
 
     let handle = window_event_listener(leptos::ev::message, move |e: web_sys::MessageEvent| {
         let from_parent = match (e.source(), parent_window()) {

@@ -479,3 +479,7 @@ async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
     assert!(q(&root, "tr[data-job='backup:filesystem:b0899']").is_some(), "{pager} {first:?}");
     assert!(q(&root, "tr[data-job='backup:filesystem:b0999']").is_none());
 }
+
+/// The layout around the jobs: job detail, summary line, connection line.
+#[path = "browser_looks.rs"]
+mod looks;

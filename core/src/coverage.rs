@@ -1,6 +1,8 @@
 //! Which collections are protected: each collection's last successful backup, and the
 //! collections that are in no backup at all.
 
+use std::collections::HashMap;
+
 use crate::job::{Job, JobKind};
 use crate::status::Status;
 
@@ -11,19 +13,46 @@ pub struct CoverageRow {
     pub last_backup: Option<(String, String, u64)>,
 }
 
+/// Collects, job by job, the newest successful backup of each collection (so a caller can
+/// feed it from wherever its jobs live without copying them).
+#[derive(Clone, Debug, Default)]
+pub struct CoverageTally {
+    newest: HashMap<String, (String, String, u64)>,
+}
+
+impl CoverageTally {
+    pub fn add(&mut self, j: &Job) {
+        if j.key.kind != JobKind::Backup || j.status != Status::Success {
+            return;
+        }
+        let at = j.finished_ms.unwrap_or(j.started_ms);
+        for c in &j.classes {
+            let newer = self.newest.get(c).is_none_or(|(_, _, t)| at > *t);
+            if newer {
+                self.newest.insert(c.clone(), (j.key.backend.clone(), j.key.id.clone(), at));
+            }
+        }
+    }
+
+    /// Rows for `collections`, in their order.
+    pub fn rows(&self, collections: &[String]) -> Vec<CoverageRow> {
+        collections
+            .iter()
+            .map(|c| CoverageRow { collection: c.clone(), last_backup: self.newest.get(c).cloned() })
+            .collect()
+    }
+
+    /// How many of `collections` are in no successful backup.
+    pub fn uncovered(&self, collections: &[String]) -> usize {
+        collections.iter().filter(|c| !self.newest.contains_key(*c)).count()
+    }
+}
+
 /// Rows for `collections`, in their order, from the known jobs.
 pub fn coverage(collections: &[String], jobs: &[Job]) -> Vec<CoverageRow> {
-    collections
-        .iter()
-        .map(|c| {
-            let last_backup = jobs
-                .iter()
-                .filter(|j| j.key.kind == JobKind::Backup && j.status == Status::Success && j.classes.contains(c))
-                .map(|j| (j.key.backend.clone(), j.key.id.clone(), j.finished_ms.unwrap_or(j.started_ms)))
-                .max_by_key(|(_, _, t)| *t);
-            CoverageRow { collection: c.clone(), last_backup }
-        })
-        .collect()
+    let mut t = CoverageTally::default();
+    jobs.iter().for_each(|j| t.add(j));
+    t.rows(collections)
 }
 
 #[cfg(test)]
@@ -52,5 +81,14 @@ mod tests {
         assert_eq!(rows[0].last_backup, Some(("fs".into(), "new".into(), 5)));
         assert_eq!(rows[1].last_backup, Some(("fs".into(), "old".into(), 1)));
         assert_eq!(rows[2].last_backup, None, "a failed backup does not cover");
+    }
+
+    #[test]
+    fn the_first_of_equal_times_wins_and_restores_do_not_cover() {
+        let mut restore = job("r", "SUCCESS", &["A"], 7);
+        restore.key.kind = JobKind::Restore;
+        let jobs = vec![job("one", "SUCCESS", &["A"], 3), job("two", "SUCCESS", &["A"], 3), restore];
+        let rows = coverage(&["A".into()], &jobs);
+        assert_eq!(rows[0].last_backup, Some(("fs".into(), "one".into(), 3)));
     }
 }

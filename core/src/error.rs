@@ -170,7 +170,9 @@ impl ApiError {
             ApiError::Unauthorized(_) => Some(
                 "Authentication failed: set the API key, or fix it if it is wrong.",
             ),
-            ApiError::Forbidden(_) => Some("This API key lacks backup permission for these collections."),
+            ApiError::Forbidden(_) => Some(
+                "This API key lacks backup permission for these collections: use a key that has it (Change server).",
+            ),
             ApiError::NotFound(_) => Some("No backup with this ID on this backend (IDs are lowercase)."),
             _ => message_hint(self.message()),
         }

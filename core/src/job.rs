@@ -92,12 +92,20 @@ pub struct Job {
     /// The request that started it, for "copy as curl/Python" (never with the key).
     #[serde(default)]
     pub request: Option<crate::snippet::SentRequest>,
+    /// Each status as this console first saw it, with the client time it saw it (the job
+    /// detail's timeline). Weaviate keeps no history, so this is all there is.
+    #[serde(default)]
+    pub observed: Vec<(Status, u64)>,
     /// When the coordinator started counting, on this console's clock (when the POST's answer
     /// arrived): the origin of the status grid ([`crate::poll::Grid`]). Unknown for a job
     /// started elsewhere or recovered after a lost answer.
     #[serde(default)]
     pub grid_start_ms: Option<u64>,
 }
+
+/// At most this many timeline entries are kept (a newer server's unknown states, a tampered
+/// journal): the first and the latest ones.
+pub const MAX_OBSERVED: usize = 16;
 
 impl Job {
     /// A job the server just accepted; keyed by what was sent (the answer echoes it).
@@ -119,8 +127,10 @@ impl Job {
             cancel_requested: false,
             last_change_ms: now_ms,
             request: None,
+            observed: vec![],
             grid_start_ms: Some(now_ms),
         };
+        job.observe(now_ms);
         job.note_terminal(now_ms);
         job
     }
@@ -164,6 +174,9 @@ impl Job {
         if job.is_terminal() {
             job.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
         }
+        // Not seen by this console: the list's own start and end times are the timeline.
+        job.observed = vec![];
+        job.observed = job.timeline();
         job
     }
 
@@ -183,6 +196,7 @@ impl Job {
         }
         self.last_change_ms = now_ms;
         self.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
+        self.observe(now_ms);
         true
     }
 
@@ -255,6 +269,7 @@ impl Job {
         if resp.size.is_some() {
             self.size_gib = resp.size;
         }
+        self.observe(now_ms);
         self.note_terminal(now_ms);
     }
 
@@ -301,6 +316,36 @@ impl Job {
     /// Elapsed time, live while running.
     pub fn duration_ms(&self, now_ms: u64) -> u64 {
         self.finished_ms.unwrap_or(now_ms).saturating_sub(self.started_ms)
+    }
+
+    /// Records the current status in the timeline if it is new.
+    fn observe(&mut self, now_ms: u64) {
+        if self.observed.last().is_some_and(|(s, _)| *s == self.status) {
+            return;
+        }
+        if self.observed.len() >= MAX_OBSERVED {
+            self.observed.remove(1);
+        }
+        self.observed.push((self.status.clone(), now_ms));
+    }
+
+    /// The status timeline to show: what this console observed, oldest first. A job saved by
+    /// an older console has none; its start (and end, if known) stand in for it.
+    pub fn timeline(&self) -> Vec<(Status, u64)> {
+        if !self.observed.is_empty() {
+            return self.observed.clone();
+        }
+        let mut t = vec![];
+        match self.finished_ms {
+            Some(end) if self.is_terminal() => {
+                if end > self.started_ms {
+                    t.push((Status::Started, self.started_ms));
+                }
+                t.push((self.status.clone(), end));
+            }
+            _ => t.push((self.status.clone(), self.started_ms)),
+        }
+        t
     }
 
     fn note_terminal(&mut self, now_ms: u64) {
@@ -409,6 +454,49 @@ mod tests {
         assert_eq!(j.size_gib, Some(0.5));
         assert_eq!(j.finished_ms, Some(13_000));
         assert_eq!(j.duration_ms(99_000), 12_000);
+    }
+
+    #[test]
+    fn timeline_records_each_new_status_once() {
+        let mut j = started();
+        j.apply_status(&status(r#"{"status":"STARTED"}"#), 2_000);
+        j.apply_status(&status(r#"{"status":"TRANSFERRING"}"#), 3_000);
+        j.apply_status(&status(r#"{"status":"TRANSFERRING","size":0.1}"#), 4_000);
+        j.apply_status(&status(r#"{"status":"FAILED","error":"boom"}"#), 5_000);
+        j.apply_status(&status(r#"{"status":"SUCCESS"}"#), 6_000);
+        let t: Vec<_> = j.timeline().into_iter().map(|(s, at)| (s.as_str().to_string(), at)).collect();
+        assert_eq!(t, vec![("STARTED".into(), 1_000), ("TRANSFERRING".into(), 3_000), ("FAILED".into(), 5_000)]);
+    }
+
+    #[test]
+    fn timeline_is_bounded_and_keeps_the_first_and_latest() {
+        let mut j = started();
+        for i in 0..40u64 {
+            j.apply_status(&status(&format!(r#"{{"status":"NEW_{i}"}}"#)), 2_000 + i);
+        }
+        assert_eq!(j.observed.len(), MAX_OBSERVED);
+        assert_eq!(j.observed[0], (Status::Started, 1_000));
+        assert_eq!(j.observed.last().unwrap().0.as_str(), "NEW_39");
+    }
+
+    #[test]
+    fn timeline_of_an_old_journal_entry_and_a_listed_backup() {
+        // Saved before the timeline existed: no `observed` field.
+        let mut old = started();
+        old.apply_status(&status(r#"{"status":"SUCCESS"}"#), 9_000);
+        let mut v = serde_json::to_value(&old).unwrap();
+        v.as_object_mut().unwrap().remove("observed");
+        let back: Job = serde_json::from_value(v).unwrap();
+        assert!(back.observed.is_empty());
+        assert_eq!(back.timeline(), vec![(Status::Started, 1_000), (Status::Success, 9_000)]);
+
+        let item: BackupListItem = serde_json::from_str(
+            r#"{"id":"x","classes":["A"],"status":"SUCCESS","startedAt":"2026-01-01T00:00:00Z","completedAt":"2026-01-01T00:00:05Z"}"#,
+        )
+        .unwrap();
+        let listed = Job::from_listed("fs", &item, 99);
+        let at = parse_rfc3339_ms("2026-01-01T00:00:00Z").unwrap();
+        assert_eq!(listed.timeline(), vec![(Status::Started, at), (Status::Success, at + 5_000)]);
     }
 
     #[test]

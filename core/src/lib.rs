@@ -21,6 +21,7 @@ mod props;
 pub mod route;
 pub mod snippet;
 pub mod status;
+pub mod summary;
 pub mod table;
 pub mod validate;
 pub mod version;

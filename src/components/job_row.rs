@@ -69,18 +69,7 @@ pub fn JobRow(
         let k = k.clone();
         move || state.route.with(|r| matches!(r, Route::Job(key) if *key == k))
     };
-    let row_ref = NodeRef::<leptos::html::Tr>::new();
-    // A deep link to this job: bring it into view.
-    Effect::new({
-        let linked = linked.clone();
-        move |_| {
-            if linked() {
-                if let Some(tr) = row_ref.get() {
-                    tr.scroll_into_view();
-                }
-            }
-        }
-    });
+    // A deep link to this job opens its detail view (`JobDetail`); the row is only marked.
     let snippets = move || {
         let conn = state.connection.get()?;
         let req = job.with(|j| j.request.clone())?;
@@ -88,14 +77,14 @@ pub fn JobRow(
         Some((curl(&base, &req, key), python(&base, &req, key)))
     };
     view! {
-        <tr data-job=entry.key.clone() data-tone=tone node_ref=row_ref
+        <tr data-job=entry.key.clone() data-tone=tone
             class:linked=linked.clone() aria-current=move || linked().then_some("true")>
             <td>
                 {kind}
                 {move || (job.with(|j| j.origin) == Origin::Server)
                     .then(|| view! { <span class="badge" title="Started outside this console">"elsewhere"</span> })}
             </td>
-            <td class="mono"><a href=link title="Link to this job">{k.id.clone()}</a></td>
+            <td class="mono"><a href=link title="Open this job's details">{k.id.clone()}</a></td>
             <td>{k.backend.clone()}</td>
             <td>
                 <span class=move || format!("status status-{}", tone()) data-col="status">{status}</span>

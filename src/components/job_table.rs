@@ -75,15 +75,6 @@ pub fn JobTable() -> impl IntoView {
                         {SortBy::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="jobs-stall">"Flag as stuck after (minutes)"</label>
-                    <input id="jobs-stall" type="number" min="1" prop:value=move || state.stall_minutes.get().to_string()
-                        on:change=move |ev| {
-                            if let Ok(m) = event_target_value(&ev).parse::<u64>() {
-                                state.stall_minutes.set(m.max(1));
-                            }
-                        } />
-                </div>
                 <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
                     "Clear finished"
                 </button>
@@ -151,7 +142,8 @@ pub fn JobTable() -> impl IntoView {
             </nav>
             <p class="empty">
                 {move || match (total(), shown.with(Vec::len)) {
-                    (0, _) => "No jobs yet. Backups and restores you start appear here.".to_string(),
+                    (0, _) if state.read_only() => "No backups yet on this server. Backups appear here as soon as the backend's list is read.".to_string(),
+                    (0, _) => "No backups yet on this server. Start one with \"Create backup\": it shows up here at once, with its live status. Backups made elsewhere appear when the backend's list is read.".to_string(),
                     (t, s) if s < t => format!("Showing {s} of {t} jobs."),
                     _ => String::new(),
                 }}

@@ -185,7 +185,8 @@ async fn api_key_server_401_then_right_key_succeeds() {
     let post = proxy.seen().into_iter().find(|r| r.method == "POST").expect("the viewer's POST");
     assert_eq!(post.header("authorization"), Some("Bearer viewer-key"));
 
-    // The right key.
+    // The right key: once connected, the controls are behind "Change server".
+    b.click_button("//body", "Change server").await;
     b.fill(&conn, "API key", &key.key).await;
     b.field(&conn, "Remember the API key for this server in this tab (sessionStorage)").await.click().await.unwrap();
     b.click_button(&conn, "Connect").await;

@@ -1,0 +1,312 @@
+use backup_core::error::{message_hint, ApiError};
+use backup_core::format::{human_duration, human_size_gib};
+use backup_core::job::{Job, JobKey, JobKind, Origin};
+use backup_core::route::Route;
+use backup_core::snippet::{curl, python, SentRequest};
+use backup_core::status::Status;
+use backup_core::summary::{ago, elapsed};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::{CopyBlock, ErrorAlert};
+use crate::state::{use_app_state, JobEntry};
+use crate::{local_date_time, local_time};
+
+/// DOM id of the detail's heading (focused when the view opens).
+pub const DETAIL_HEADING: &str = "job-detail-h";
+
+fn kind_title(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::Backup => "Backup",
+        JobKind::Restore => "Restore",
+    }
+}
+
+/// One job on its own (`#/jobs/{kind}/{backend}/{id}`): its status timeline as the console saw
+/// it, what it covered and where, its error with a hint, the request as curl/Python, and what
+/// can be done with it. `back` returns to the table.
+#[component]
+pub fn JobDetail(
+    /// The job shown.
+    key: JobKey,
+    /// Returns to the table, where it was.
+    back: Callback<()>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let wanted = key.to_string();
+    // The entry for this key, if the console knows it (the journal and the lists load after
+    // connecting, so it may appear a moment later).
+    let serial = Memo::new(move |_| state.jobs.with(|j| j.entries().iter().find(|e| e.key == wanted).map(|e| e.serial)));
+    let title_kind = kind_title(key.kind);
+    let id = key.id.clone();
+    let body = move || match serial.get() {
+        Some(s) => {
+            let entry = state.jobs.with_untracked(|j| j.entries().iter().find(|e| e.serial == s).cloned());
+            entry.map(|entry| view! { <DetailBody entry /> }.into_any())
+        }
+        None => Some(not_found(&key, state.connection.with(Option::is_some)).into_any()),
+    };
+    view! {
+        <section class="card job-detail" aria-labelledby=DETAIL_HEADING>
+            <button type="button" class="back" on:click=move |_| back.run(())>
+                <span aria-hidden="true">"← "</span>"All jobs"
+            </button>
+            <h2 id=DETAIL_HEADING tabindex="-1">
+                {title_kind}" "<span class="mono">{id}</span>
+            </h2>
+            {body}
+        </section>
+    }
+}
+
+fn not_found(key: &JobKey, connected: bool) -> impl IntoView {
+    let text = if connected {
+        format!(
+            "This console knows no {} \"{}\" on \"{}\". It may have been cleared from the list, or it ran on another server. \
+             Backups made elsewhere appear once the backend's list has been read (about every 30 s).",
+            key.kind.as_str(),
+            key.id,
+            key.backend
+        )
+    } else {
+        "Not connected yet: the job appears once the console has reached its server.".to_string()
+    };
+    view! { <p class="empty-state">{text}</p> }
+}
+
+#[component]
+fn DetailBody(entry: JobEntry) -> impl IntoView {
+    let state = use_app_state();
+    let now = state.now;
+    let job = RwSignal::from(entry.job);
+    let k = job.with_untracked(|j| j.key.clone());
+    let kind = k.kind;
+    let confirming = RwSignal::new(false);
+    let cancel_error = RwSignal::new(None::<ApiError>);
+
+    let status = move || job.with(|j| j.status.as_str().to_string());
+    let tone = move || job.with(|j| j.status.tone().as_str());
+    let blocker = move || {
+        let caps = state.connection.with(|c| c.as_ref().map(|c| c.caps));
+        caps.map(|caps| job.with(|j| j.cancel_blocker(caps)))
+    };
+    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !state.read_only();
+    let send_cancel = move |_| {
+        confirming.set(false);
+        let Some(conn) = state.connection.get_untracked() else { return };
+        let snapshot = job.get_untracked();
+        spawn_local(async move {
+            match conn.client.cancel(&snapshot.key, &snapshot.location).await {
+                Ok(()) => {
+                    let _ = job.try_update(|j| j.cancel_requested = true);
+                }
+                Err(e) => {
+                    let _ = cancel_error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !state.read_only();
+    // A restore that did not succeed can be tried again once its cause is fixed.
+    let retry = move || {
+        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !state.read_only()
+    };
+    let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
+
+    let subtitle = move || {
+        let n = now.get();
+        job.with(|j| {
+            let by = match j.origin {
+                Origin::Console => "started from this console",
+                Origin::Server => "started elsewhere (found in the backend's list)",
+            };
+            format!("{} on {} · {by} · {}", j.key.kind.as_str(), j.key.backend, ago(n.saturating_sub(j.started_ms)))
+        })
+    };
+    let freshness = move || {
+        let n = now.get();
+        job.with(|j| {
+            (!j.is_terminal()).then(|| format!("Running · checked {}", ago(n.saturating_sub(j.last_update_ms))))
+        })
+    };
+    let stalled = move || {
+        let (n, minutes) = (now.get(), state.stall_minutes.get());
+        job.with(|j| j.stalled_since(n, minutes.max(1) * 60_000))
+    };
+
+    let location = move || job.with(|j| (j.location.bucket.clone(), j.location.path.clone()));
+    let place = |v: Option<String>| match v {
+        Some(v) => view! { <span class="mono">{v}</span> }.into_any(),
+        None => view! { <span class="muted">"The backend's default"</span> }.into_any(),
+    };
+    let collections = move || job.with(|j| j.classes.clone());
+    let finished = move || job.with(|j| j.finished_ms.map(local_date_time));
+    let duration = move || {
+        let n = now.get();
+        job.with(|j| human_duration(j.duration_ms(n)))
+    };
+    let size = move || job.with(|j| j.size_gib.map(human_size_gib));
+
+    let timeline = move || {
+        job.with(|j| {
+            let t = j.timeline();
+            let start = t.first().map(|(_, at)| *at).unwrap_or(j.started_ms);
+            let end = t.last().map(|(_, at)| *at).unwrap_or(start);
+            // Within a day the date is in the details above; the clock time is enough.
+            let short = end.saturating_sub(start) < 20 * 60 * 60 * 1000;
+            t.into_iter()
+                .enumerate()
+                .map(|(i, (s, at))| {
+                    let tone = s.tone().as_str();
+                    let when = if short { local_time(at) } else { local_date_time(at) };
+                    let offset = (i > 0).then(|| format!("after {}", elapsed(at.saturating_sub(start))));
+                    view! {
+                        <li>
+                            <span class=format!("status status-{tone}")>{s.as_str().to_string()}</span>
+                            <span class="when">{when}</span>
+                            {offset.map(|o| view! { <span class="offset">{o}</span> })}
+                        </li>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let timeline_note = move || match job.with(|j| j.origin) {
+        Origin::Server => "From the backend's list: when it started and ended. Weaviate keeps no history of the statuses in between.",
+        Origin::Console => "As this console saw it, polling about every second at first, then every few seconds. Weaviate keeps no history of its own.",
+    };
+
+    let snippets = move || {
+        let conn = state.connection.get()?;
+        let (base, with_key) = (conn.client.base_url().to_string(), conn.client.has_key());
+        let (started_by, req) = job.with(|j| match &j.request {
+            Some(r) => (true, r.clone()),
+            None => {
+                let suffix = if j.key.kind == JobKind::Restore { "/restore" } else { "" };
+                let path = format!("/backups/{}/{}{suffix}{}", j.key.backend, j.key.id, j.location.query());
+                (false, SentRequest { method: "GET".into(), path, body: None })
+            }
+        });
+        let heading = if started_by { "The request that started it" } else { "Check its status yourself" };
+        Some(view! {
+            <h3>{heading}</h3>
+            <p class="help">
+                {if with_key { "The key is read from $WEAVIATE_API_KEY; it is never part of the text." } else { "No API key: the server allows anonymous access." }}
+            </p>
+            <CopyBlock label="Copy as curl" name="curl" text=curl(&base, &req, with_key) />
+            <CopyBlock label="Copy as Python" name="python" text=python(&base, &req, with_key) />
+        })
+    };
+
+    view! {
+        <div class="detail-status">
+            <span class=move || format!("status status-{} big", tone())>{status}</span>
+            <span class="detail-sub">{subtitle}</span>
+        </div>
+        <p class="fresh">{freshness}</p>
+        {move || stalled().map(|since| view! {
+            <p class="stalled" role="status">
+                {format!("May be stuck: no change since {}. ", local_time(since))}
+                "Weaviate runs one backup or restore at a time; if this one hangs, cancel it and start again."
+            </p>
+        })}
+        {move || job.with(Job::cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
+        {move || job.with(|j| j.error.clone()).map(|e| {
+            let hint = message_hint(&e);
+            view! {
+                <div class="alert detail-error">
+                    <p class="alert-title">"What the server said"</p>
+                    <p class="server-text">{e}</p>
+                    {hint.map(|h| view! { <p class="alert-hint">{h}</p> })}
+                </div>
+            }
+        })}
+        {move || job.with(|j| j.poll_problem.clone()).map(|p| view! {
+            <div class="alert warning">
+                <p>{p}</p>
+                {job.with(|j| j.poll_stopped.is_some()).then(|| view! {
+                    <div class="actions">
+                        <button type="button" class="secondary" on:click=move |_| job.update(Job::check_again)>"Check again"</button>
+                    </div>
+                })}
+            </div>
+        })}
+
+        <div class="detail-actions actions">
+            {
+                let again = restore_link.clone();
+                move || restorable().then(|| view! {
+                    <a class="button-link primary" href=again.clone()>"Restore…"</a>
+                })
+            }
+            {move || retry().then(|| view! {
+                <a class="button-link" href=restore_link.clone()>"Restore again…"</a>
+            })}
+            <Show when=can_cancel>
+                <Show
+                    when=move || confirming.get()
+                    fallback=move || view! {
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Cancel"</button>
+                    }
+                >
+                    <div class="confirm alert" role="group" aria-label="Confirm cancel">
+                        <p>
+                            {format!("Stop this {}? Weaviate aborts it; it ends CANCELED (or SUCCESS if it finishes first). ", kind.as_str())}
+                            "No backup data is deleted."
+                        </p>
+                        <div class="actions">
+                            <button type="button" class="danger" on:click=send_cancel>"Confirm cancel"</button>
+                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep running"</button>
+                        </div>
+                    </div>
+                </Show>
+            </Show>
+            {move || match blocker() {
+                Some(Err(why)) if job.with(|j| !j.is_terminal() && !j.cancel_requested) => {
+                    Some(view! { <p class="cannot-cancel">{why}</p> })
+                }
+                _ => None,
+            }}
+        </div>
+        <ErrorAlert error=cancel_error />
+
+        <div class="detail-grid">
+            <div>
+                <h3>"Details"</h3>
+                <dl class="facts">
+                    <dt>"Backend"</dt><dd>{k.backend.clone()}</dd>
+                    <dt>"Bucket"</dt><dd>{move || place(location().0)}</dd>
+                    <dt>"Path"</dt><dd>{move || place(location().1)}</dd>
+                    <dt>"Collections"</dt>
+                    <dd>
+                        {move || {
+                            let cs = collections();
+                            if cs.is_empty() {
+                                view! { <span class="muted">"Not reported by the server"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="tags">{cs.into_iter().map(|c| view! { <li>{c}</li> }).collect::<Vec<_>>()}</ul>
+                                }.into_any()
+                            }
+                        }}
+                    </dd>
+                    <dt>"Started"</dt><dd>{move || job.with(|j| local_date_time(j.started_ms))}</dd>
+                    <dt>"Ended"</dt><dd>{move || finished().unwrap_or_else(|| "Still running".into())}</dd>
+                    <dt>"Duration"</dt><dd class="num-left">{duration}</dd>
+                    <dt>"Size"</dt>
+                    <dd>{move || match size() {
+                        Some(s) => view! { <span>{s}<span class="help inline">" before compression"</span></span> }.into_any(),
+                        None if job.with(Job::is_terminal) => view! { <span class="muted">"Not reported by the server"</span> }.into_any(),
+                        None => view! { <span class="muted">"Not reported yet"</span> }.into_any(),
+                    }}</dd>
+                </dl>
+            </div>
+            <div>
+                <h3>"Status timeline"</h3>
+                <ol class="timeline">{timeline}</ol>
+                <p class="help">{timeline_note}</p>
+            </div>
+        </div>
+        <div class="detail-request">{snippets}</div>
+    }
+}
