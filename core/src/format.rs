@@ -10,7 +10,7 @@ pub fn human_size_gib(gib: f64) -> String {
     const UNITS: [&str; 7] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
     // Scaled from GiB rather than from bytes: bytes overflow to infinity near f64::MAX.
     // Multiplying and dividing by 1024 is exact, so both directions agree.
-    let (mut v, mut unit) = (gib, 3);
+    let (mut v, mut unit) = (gib, 3usize);
     while v < 1.0 && unit > 0 {
         v *= 1024.0;
         unit -= 1;
@@ -19,11 +19,36 @@ pub fn human_size_gib(gib: f64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    match unit {
-        0 => format!("{} B", v.round() as u64),
-        _ if v >= 1024.0 => format!("{v:.1e} {}", UNITS[unit]),
-        _ => format!("{v:.1} {}", UNITS[unit]),
+    if unit == 0 {
+        return format!("{} B", v.round() as u64);
     }
+    // Beyond the largest unit: scientific, one decimal (`1.7e299 EiB`).
+    let mut exp = 0;
+    if v >= 1024.0 {
+        while v >= 10.0 {
+            v /= 10.0;
+            exp += 1;
+        }
+    }
+    let mut t = tenths(v);
+    if exp > 0 && t >= 100 {
+        t /= 10;
+        exp += 1;
+    }
+    let sci = if exp > 0 { format!("e{exp}") } else { String::new() };
+    format!("{}.{}{sci} {}", t / 10, t % 10, UNITS[unit])
+}
+
+/// `v * 10` rounded half to even, for `1 <= v < 2^49`: what `format!("{v:.1}")` shows, from
+/// the float's bits, so the wasm carries no float formatting.
+fn tenths(v: f64) -> u64 {
+    let bits = v.to_bits();
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // v = mantissa * 2^-shift, and 1 <= v < 2^49 keeps the shift in 4..=52.
+    let shift = 1075 - ((bits >> 52) & 0x7ff) as u32;
+    let scaled = mantissa * 10;
+    let (q, rest, half) = (scaled >> shift, scaled & ((1 << shift) - 1), 1 << (shift - 1));
+    q + u64::from(rest > half || (rest == half && q % 2 == 1))
 }
 
 /// `0:07`, `12:30`, `1:02:03`.
@@ -115,6 +140,22 @@ mod tests {
         assert_eq!(human_size_gib(1024.0_f64.powi(4)), "1.0e3 EiB");
         assert_eq!(human_size_gib(1e308), "9.3e298 EiB");
         assert_eq!(human_size_gib(f64::MAX), "1.7e299 EiB");
+    }
+
+    #[test]
+    fn one_decimal_agrees_with_format() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for i in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Uniform in [1, 1024), plus every tie x.x5 and its neighbours.
+            let v = if i % 2 == 0 { 1.0 + (x >> 11) as f64 / (1u64 << 53) as f64 * 1023.0 } else { 1.0 + (i % 10_230) as f64 / 10.0 + 0.05 };
+            for v in [v, f64::from_bits(v.to_bits() - 1), f64::from_bits(v.to_bits() + 1)] {
+                let (t, want) = (tenths(v), format!("{v:.1}"));
+                assert_eq!(format!("{}.{}", t / 10, t % 10), want, "{v:?}");
+            }
+        }
     }
 
     #[test]
