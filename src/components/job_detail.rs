@@ -6,7 +6,6 @@ use backup_core::snippet::{curl, python, SentRequest};
 use backup_core::status::Status;
 use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::components::{CopyBlock, ErrorAlert};
 use crate::state::{use_app_state, JobEntry};
@@ -93,18 +92,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !state.read_only();
     let send_cancel = move |_| {
         confirming.set(false);
-        let Some(conn) = state.connection.get_untracked() else { return };
-        let snapshot = job.get_untracked();
-        spawn_local(async move {
-            match conn.client.cancel(&snapshot.key, &snapshot.location).await {
-                Ok(()) => {
-                    let _ = job.try_update(|j| j.cancel_requested = true);
-                }
-                Err(e) => {
-                    let _ = cancel_error.try_set(Some(e));
-                }
-            }
-        });
+        super::job_row::request_cancel(state, job, cancel_error);
     };
     let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !state.read_only();
     // A restore that did not succeed can be tried again once its cause is fixed.

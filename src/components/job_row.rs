@@ -7,9 +7,9 @@ use backup_core::status::Status;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::components::ErrorAlert;
+use crate::components::{CopyBlock, ErrorAlert};
 use crate::local_time as clock;
-use crate::state::{use_app_state, JobEntry};
+use crate::state::{use_app_state, AppState, JobEntry};
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live
 /// duration and freshness, and Cancel while it can be cancelled.
@@ -48,18 +48,7 @@ pub fn JobRow(
     let can_cancel = move || matches!(blocker(), Some(Ok(())));
     let send_cancel = move |_| {
         confirming.set(false);
-        let Some(conn) = state.connection.get_untracked() else { return };
-        let snapshot = job.get_untracked();
-        spawn_local(async move {
-            match conn.client.cancel(&snapshot.key, &snapshot.location).await {
-                Ok(()) => {
-                    let _ = job.try_update(|j| j.cancel_requested = true);
-                }
-                Err(e) => {
-                    let _ = cancel_error.try_set(Some(e));
-                }
-            }
-        });
+        request_cancel(state, job, cancel_error);
     };
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind.as_str();
@@ -147,29 +136,19 @@ pub fn JobRow(
     }
 }
 
-/// A snippet with a button that copies it.
-#[component]
-fn CopyBlock(
-    /// Button text, e.g. "Copy as curl".
-    label: &'static str,
-    /// `data-snippet` of the block (`curl`, `python`).
-    name: &'static str,
-    /// The snippet.
-    text: String,
-) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let to_copy = text.clone();
-    let copy = move |_| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.navigator().clipboard().write_text(&to_copy);
-            copied.set(true);
+/// Sends the cancel for `job` (after the admin confirmed it); the outcome lands on the job, a
+/// refusal in `error`. Shared by the row and the job detail.
+pub(crate) fn request_cancel(state: AppState, job: RwSignal<Job>, error: RwSignal<Option<ApiError>>) {
+    let Some(conn) = state.connection.get_untracked() else { return };
+    let snapshot = job.get_untracked();
+    spawn_local(async move {
+        match conn.client.cancel(&snapshot.key, &snapshot.location).await {
+            Ok(()) => {
+                let _ = job.try_update(|j| j.cancel_requested = true);
+            }
+            Err(e) => {
+                let _ = error.try_set(Some(e));
+            }
         }
-    };
-    view! {
-        <div class="snippet">
-            <button type="button" class="secondary" on:click=copy>{label}</button>
-            <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
-            <pre data-snippet=name>{text}</pre>
-        </div>
-    }
+    });
 }

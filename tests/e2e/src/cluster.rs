@@ -3,14 +3,13 @@
 //! port free at start, a fresh folder per node, the backup modules enabled (filesystem too, so
 //! its refusal on a cluster can be seen). Stopped on drop.
 
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use crate::rest::Rest;
 use crate::storage::ObjectStores;
-use crate::weaviate::binary;
+use crate::weaviate::{binary, spawn};
 use crate::{free_port, repo_root};
 
 #[derive(Clone, Debug)]
@@ -188,27 +187,6 @@ impl Cluster {
     pub fn node_names(&self) -> Vec<String> {
         self.nodes.iter().map(|n| n.name.clone()).collect()
     }
-}
-
-/// Starts one node in `home`, appending to `home/weaviate.log` (a restart keeps the first log).
-fn spawn(home: &Path, port: u16, env: &[(String, String)]) -> Child {
-    let log = std::fs::File::options().create(true).append(true).open(home.join("weaviate.log")).unwrap();
-    let mut cmd = Command::new(binary());
-    cmd.args(["--scheme", "http", "--host", "127.0.0.1", "--port", &port.to_string()])
-        .current_dir(home)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .stdin(Stdio::null());
-    // As in weaviate.rs: the node dies with the thread that started it, even without unwinding.
-    // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
-    cmd.spawn().expect("start weaviate-server")
 }
 
 impl Drop for Cluster {

@@ -183,7 +183,7 @@ impl Weaviate {
 
 /// Starts `weaviate-server` in `home`, appending to `home/weaviate.log` (so a restart keeps
 /// the first run's log).
-fn spawn(home: &std::path::Path, port: u16, env: &[(String, String)]) -> Child {
+pub(crate) fn spawn(home: &std::path::Path, port: u16, env: &[(String, String)]) -> Child {
     let log = std::fs::File::options().create(true).append(true).open(home.join("weaviate.log")).unwrap();
     let mut cmd = Command::new(binary());
     cmd.args(["--scheme", "http", "--host", "127.0.0.1", "--port", &port.to_string()])

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{console, open, weaviate, DONE, LONG};
+use common::{axe, console, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};
@@ -198,25 +198,6 @@ async fn deep_links_and_copy_as_curl() {
     let href = json.attr("href").await.unwrap().unwrap();
     assert!(href.starts_with("data:application/json") && href.contains("linked"), "{href}");
     b.quit().await;
-}
-
-/// Serious or critical axe-core violations on the current page.
-async fn axe(b: &Browser) -> Vec<String> {
-    let src = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
-    b.driver.execute(&src, vec![]).await.unwrap();
-    let r = b
-        .driver
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(r.json().clone()).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

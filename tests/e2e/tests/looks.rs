@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{console, open, weaviate, DONE, LONG};
+use common::{axe, console, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};
@@ -32,25 +32,6 @@ async fn viewport(b: &Browser, width: u32, height: u32) {
         )
         .await
         .expect("Emulation.setDeviceMetricsOverride");
-}
-
-/// Serious or critical axe-core violations in the current document (or frame).
-async fn axe(b: &Browser) -> Vec<String> {
-    let src = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
-    b.driver.execute(&src, vec![]).await.unwrap();
-    let r = b
-        .driver
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             axe.run(document, { resultTypes: ['violations'] })
-               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
-                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
-               .catch(e => done(['axe failed: ' + e]));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(r.json().clone()).unwrap()
 }
 
 /// Lets the layout settle (fonts, a poll tick), saves the screenshot and checks accessibility.

@@ -105,3 +105,22 @@ pub async fn open_advanced(b: &Browser, form: &str) {
     let summary = b.wait_for(&format!("{form}//details/summary"), Duration::from_secs(5)).await;
     summary.click().await.unwrap();
 }
+
+/// Serious or critical axe-core violations in the current document (or frame).
+pub async fn axe(b: &Browser) -> Vec<String> {
+    let src = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
+    b.driver.execute(&src, vec![]).await.unwrap();
+    let r = b
+        .driver
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { resultTypes: ['violations'] })
+               .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                 .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))))
+               .catch(e => done(['axe failed: ' + e]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value(r.json().clone()).unwrap()
+}
