@@ -52,7 +52,8 @@ fn still_current(state: AppState, client: &Client) -> bool {
 pub fn use_job_poller() {
     let state = use_app_state();
     let policy = PollPolicy::default();
-    let slots = StoredValue::new(HashMap::<u64, PollSlot>::new());
+    // By entry serial and job start: a job run again under the same key starts a new schedule.
+    let slots = StoredValue::new(HashMap::<(u64, u64), PollSlot>::new());
     let in_flight = StoredValue::new_local(HashMap::<Flight, AbortController>::new());
     let visibility = use_document_visibility();
     let hidden = move || visibility.get_untracked() == VisibilityState::Hidden;
@@ -176,17 +177,19 @@ pub fn use_job_poller() {
 
         let active = state.active.get_untracked();
         // Slots of entries that finished or left the table go with them.
-        slots.update_value(|s| s.retain(|serial, _| active.iter().any(|e| e.serial == *serial)));
+        slots.update_value(|s| s.retain(|(serial, _), _| active.iter().any(|e| e.serial == *serial)));
         let mut next = None::<u64>;
         for entry in active {
-            let Some((key, location, first_due)) = entry.job.with_untracked(|j| {
-                j.polls().then(|| (j.key.clone(), j.location.clone(), policy.first_due_ms(j, now)))
+            let Some((key, location, first_due, started)) = entry.job.with_untracked(|j| {
+                j.polls().then(|| (j.key.clone(), j.location.clone(), policy.first_due_ms(j, now), j.started_ms))
             }) else {
                 continue;
             };
             let serial = entry.serial;
+            let slot_key = (serial, started);
             let waiting = slots.try_update_value(|s| {
-                let slot = s.entry(serial).or_insert_with(|| PollSlot::due_at(first_due));
+                let slot = s.entry(slot_key).or_insert_with(|| PollSlot::due_at(first_due));
+                entry.job.with_untracked(|j| slot.cancel_seen(j, now));
                 (!slot.is_due(now)).then_some((!slot.in_flight).then_some(slot.next_due_ms))
             });
             match waiting.flatten() {
@@ -199,7 +202,7 @@ pub fn use_job_poller() {
             }
             let flight = Flight::Status(serial);
             let Some(signal) = track(flight.clone()) else { continue };
-            slots.update_value(|s| s.entry(serial).or_default().begin());
+            slots.update_value(|s| s.entry(slot_key).or_default().begin());
             let client = client.clone();
             let job = entry.job;
             spawn_local(async move {
@@ -223,7 +226,7 @@ pub fn use_job_poller() {
                     return;
                 };
                 let due = slots.try_update_value(|s| {
-                    let slot = s.entry(serial).or_default();
+                    let slot = s.entry(slot_key).or_default();
                     if result.is_ok() {
                         slot.answered(&policy.grid, start, sent, changed);
                     }

@@ -165,6 +165,8 @@ pub struct PollSlot {
     asked_ms: Option<u64>,
     /// A change came where no check could have made it: this job is polled adaptively.
     pub off_grid: bool,
+    /// The job's cancel has been seen (see [`PollSlot::cancel_seen`]).
+    cancel_noted: bool,
 }
 
 impl PollSlot {
@@ -192,6 +194,17 @@ impl PollSlot {
             }
         }
         self.asked_ms = Some(sent_ms);
+    }
+    /// `job` may have been cancelled since the last look. A restore-cancel writes `CANCELED`
+    /// before it answers, so that status is asked for at once, not at the next check; a
+    /// backup's cancel ends at a check, which the grid already asks after.
+    pub fn cancel_seen(&mut self, job: &Job, now_ms: u64) {
+        if job.cancel_requested && !self.cancel_noted {
+            self.cancel_noted = true;
+            if job.key.kind == JobKind::Restore {
+                self.hurry(now_ms);
+            }
+        }
     }
     /// The tab became visible again: poll at once.
     pub fn hurry(&mut self, now_ms: u64) {
@@ -383,6 +396,25 @@ mod tests {
         let mut first = PollSlot::default();
         first.answered(&p.grid, start, 105_000, true);
         assert!(!first.off_grid);
+    }
+
+    #[test]
+    fn a_restore_cancel_is_asked_about_at_once_a_backup_cancel_at_the_next_check() {
+        let mut restore = job(JobKind::Restore, "TRANSFERRING");
+        let mut slot = PollSlot::due_at(112_265);
+        slot.cancel_seen(&restore, 105_000);
+        assert_eq!(slot.next_due_ms, 112_265, "nothing cancelled yet");
+        restore.cancel_requested = true;
+        slot.cancel_seen(&restore, 105_000);
+        assert!(slot.is_due(105_000));
+        slot.finish(105_100, 1_000);
+        slot.cancel_seen(&restore, 105_200);
+        assert_eq!(slot.next_due_ms, 106_100, "once");
+        let mut backup = job(JobKind::Backup, "STARTED");
+        backup.cancel_requested = true;
+        let mut slot = PollSlot::due_at(112_265);
+        slot.cancel_seen(&backup, 105_000);
+        assert_eq!(slot.next_due_ms, 112_265);
     }
 
     #[test]

@@ -148,8 +148,8 @@ impl TableView {
 }
 
 /// Rows rendered at once: a page. Beyond it the admin pages, filters or sorts; a table of
-/// 10,000 backups renders 100 rows, not 10,000.
-pub const PAGE_SIZE: usize = 100;
+/// 10,000 backups renders 50 rows (~50 DOM nodes each), not 10,000.
+pub const PAGE_SIZE: usize = 50;
 
 /// The rendered part of the arranged rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
