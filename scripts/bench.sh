@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh                      # builds the release bundle into target/bench-dist
 #   scripts/bench.sh --dist DIR           # measures an existing build instead
-#   scripts/bench.sh --only load,scale    # some sections: load, poll, scale, leak
+#   scripts/bench.sh --only load,scale    # some sections: load, poll, idle, scale, leak
 #
 # BENCH_OBJECTS=a,b,c sizes the three collections of the polling comparison (objects with
 # 256-dimensional vectors; the defaults make ~5 s, ~30 s and ~60 s backups at CPUPercentage 1

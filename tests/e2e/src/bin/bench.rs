@@ -2,7 +2,7 @@
 //! this machine, against a real local Weaviate and a fake server that lists many backups.
 //! Prints Markdown tables; not a test (nothing is asserted).
 //!
-//! `bench --dist DIR [--dist DIR2 …] [--only load,poll,scale,leak]`: each section for each build
+//! `bench --dist DIR [--dist DIR2 …] [--only load,poll,idle,scale,leak]`: each section for each build
 //! (the polling comparison shares one Weaviate and its collections between builds);
 //! `BENCH_OBJECTS=a,b,c` sizes the three collections of the polling comparison (objects of
 //! 32 KiB), `BENCH_PYTHON` names the Python that has `weaviate-client`.
@@ -535,25 +535,37 @@ async fn polling(dists: &[PathBuf]) {
         );
     }
 
-    // Idle: every job has ended; a minute visible, a minute hidden, one console at a time.
-    println!("\n### Idle connected console (every job ended)\n\n| console | tab | requests per minute |\n|---|---|---:|");
-    for (i, Console { b, label, .. }) in consoles.iter().enumerate() {
-        // Only this console talks to the proxy meanwhile.
-        for (_, other) in consoles.iter().enumerate().filter(|(c, _)| *c != i) {
-            other.b.goto("about:blank").await;
-        }
-        b.driver.refresh().await.unwrap();
+    for c in consoles {
+        c.b.quit().await;
+    }
+}
+
+/// Requests per minute of a connected console whose only job has ended, visible and hidden.
+async fn idle(dists: &[PathBuf]) {
+    let wv = Weaviate::start(Options { name: "bench-idle".into(), ..Default::default() });
+    let rest = wv.rest();
+    rest.create_collection("Article");
+    rest.insert_objects("Article", 10);
+    let proxy = Proxy::start(&wv.url);
+    let create = form_xpath("Create backup");
+    println!("\n### Idle connected console (its backup ended)\n\n| console | tab | requests per minute |\n|---|---|---:|");
+    for (i, dist) in dists.iter().enumerate() {
+        let site = StaticServer::start(dist, "/");
+        let b = browser().await;
+        b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
         b.wait_for(&create, Duration::from_secs(30)).await;
+        let id = format!("idle-{i}");
+        b.fill(&create, "Backup ID", &id).await;
+        b.click_button(&create, "Start backup").await;
+        b.wait_job_status(&format!("backup:filesystem:{id}"), &["SUCCESS"], Duration::from_secs(90)).await;
         for (tab, hide) in [("visible", false), ("hidden", true)] {
-            js(b, &format!("window.__setHidden({hide}); return 0")).await;
+            js(&b, &format!("window.__setHidden({hide}); return 0")).await;
             tokio::time::sleep(Duration::from_secs(2)).await;
             let before = proxy.seen().len();
             tokio::time::sleep(Duration::from_secs(60)).await;
-            println!("| {label} | {tab} | {} |", proxy.seen().len() - before);
+            println!("| {} | {tab} | {} |", dist.display(), proxy.seen().len() - before);
         }
-    }
-    for c in consoles {
-        c.b.quit().await;
+        b.quit().await;
     }
 }
 
@@ -568,7 +580,7 @@ async fn main() {
     for d in &dists {
         assert!(d.join("index.html").exists(), "{} has no build", d.display());
     }
-    let only = arg("--only").unwrap_or_else(|| "load,poll,scale,leak".into());
+    let only = arg("--only").unwrap_or_else(|| "load,poll,idle,scale,leak".into());
     let wants = |s: &str| only.split(',').any(|o| o == s);
     for dist in &dists {
         println!("\n## Backup Console benchmark: {}", dist.display());
@@ -584,5 +596,8 @@ async fn main() {
     }
     if wants("poll") {
         polling(&dists).await;
+    }
+    if wants("idle") {
+        idle(&dists).await;
     }
 }
