@@ -5,7 +5,8 @@
 //! `bench --dist DIR [--dist DIR2 …] [--only load,poll,idle,scale,leak]`: each section for each build
 //! (the polling comparison shares one Weaviate and its collections between builds);
 //! `BENCH_OBJECTS=a,b,c` sizes the three collections of the polling comparison (objects of
-//! 32 KiB), `BENCH_PYTHON` names the Python that has `weaviate-client`.
+//! 32 KiB), `BENCH_LEAK_ROUNDS` the rounds of 100 jobs run and cleared (10), `BENCH_PYTHON` the
+//! Python that has `weaviate-client`.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -348,7 +349,8 @@ async fn scale_row(site: &StaticServer, n: usize) {
 // ---- 1,000 jobs run and cleared --------------------------------------------------------------
 
 async fn leak(dist: &Path) {
-    println!("\n### 1,000 jobs run and cleared (fake server, 10 rounds of 100)\n");
+    let rounds: usize = std::env::var("BENCH_LEAK_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(10);
+    println!("\n### {} jobs run and cleared (fake server, {rounds} rounds of 100)\n", rounds * 100);
     println!("| after round | wasm memory | JS heap |\n|---:|---:|---:|");
     let site = StaticServer::start(dist, "/");
     let fake = FakeServer::start(0);
@@ -356,7 +358,7 @@ async fn leak(dist: &Path) {
     cdp(&b, "Performance.enable", json!({})).await;
     b.goto(&format!("{}?weaviate={}", site.url, fake.url)).await;
     b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
-    for round in 1..=10 {
+    for round in 1..=rounds {
         js(
             &b,
             &format!(
@@ -389,7 +391,7 @@ async fn leak(dist: &Path) {
         tokio::time::sleep(Duration::from_secs(1)).await;
         cdp(&b, "HeapProfiler.collectGarbage", json!({})).await;
         let m = metrics(&b).await;
-        if [1, 2, 5, 10].contains(&round) {
+        if [1, 2, 5, 10, 20, 30, 50, 100].contains(&round) || round == rounds {
             println!("| {} jobs | {} | {} |", round * 100, kib(wasm_bytes(&b).await as f64), kib(metric(&m, "JSHeapUsedSize")));
         }
     }
