@@ -1,4 +1,4 @@
-use backup_core::error::{message_hint, ApiError};
+use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
 use backup_core::job::{Job, JobKey, JobKind, Origin};
 use backup_core::route::Route;
@@ -7,7 +7,7 @@ use backup_core::status::Status;
 use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
 
-use crate::components::{CopyBlock, ErrorAlert};
+use crate::components::{CancelControl, CopyBlock};
 use crate::state::{use_app_state, JobEntry};
 use crate::{local_date_time, local_time};
 
@@ -80,20 +80,9 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     let job = RwSignal::from(entry.job);
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind;
-    let confirming = RwSignal::new(false);
-    let cancel_error = RwSignal::new(None::<ApiError>);
 
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
-    let blocker = move || {
-        let caps = state.connection.with(|c| c.as_ref().map(|c| c.caps));
-        caps.map(|caps| job.with(|j| j.cancel_blocker(caps)))
-    };
-    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !state.read_only();
-    let send_cancel = move |_| {
-        confirming.set(false);
-        super::job_row::request_cancel(state, job, cancel_error);
-    };
     let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !state.read_only();
     // A restore that did not succeed can be tried again once its cause is fixed.
     let retry = move || {
@@ -230,33 +219,8 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             {move || retry().then(|| view! {
                 <a class="button-link" href=restore_link.clone()>"Restore again…"</a>
             })}
-            <Show when=can_cancel>
-                <Show
-                    when=move || confirming.get()
-                    fallback=move || view! {
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Cancel"</button>
-                    }
-                >
-                    <div class="confirm alert" role="group" aria-label="Confirm cancel">
-                        <p>
-                            {format!("Stop this {}? Weaviate aborts it; it ends CANCELED (or SUCCESS if it finishes first). ", kind.as_str())}
-                            "No backup data is deleted."
-                        </p>
-                        <div class="actions">
-                            <button type="button" class="danger" on:click=send_cancel>"Confirm cancel"</button>
-                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep running"</button>
-                        </div>
-                    </div>
-                </Show>
-            </Show>
-            {move || match blocker() {
-                Some(Err(why)) if job.with(|j| !j.is_terminal() && !j.cancel_requested) => {
-                    Some(view! { <p class="cannot-cancel">{why}</p> })
-                }
-                _ => None,
-            }}
+            <CancelControl job />
         </div>
-        <ErrorAlert error=cancel_error />
 
         <div class="detail-grid">
             <div>

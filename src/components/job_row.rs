@@ -1,15 +1,14 @@
-use backup_core::error::{message_hint, ApiError};
+use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
 use backup_core::job::{Job, JobKind, Origin};
 use backup_core::route::Route;
 use backup_core::snippet::{curl, python};
 use backup_core::status::Status;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use crate::components::{CopyBlock, ErrorAlert};
+use crate::components::{CancelControl, CopyBlock};
 use crate::local_time as clock;
-use crate::state::{use_app_state, AppState, JobEntry};
+use crate::state::{use_app_state, JobEntry};
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live
 /// duration and freshness, and Cancel while it can be cancelled.
@@ -23,8 +22,6 @@ pub fn JobRow(
     // This row's handle on the entry's signal: disposed with the row, while the job itself
     // lives as long as its entry.
     let job = RwSignal::from(entry.job);
-    let confirming = RwSignal::new(false);
-    let cancel_error = RwSignal::new(None::<ApiError>);
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
     let classes = move || job.with(|j| if j.classes.is_empty() { "—".to_string() } else { j.classes.join(", ") });
@@ -40,15 +37,6 @@ pub fn JobRow(
 
     let problem = move || {
         job.with(|j| j.poll_problem.clone().map(|p| format!("{p} (last update {})", clock(j.last_update_ms))))
-    };
-    let blocker = move || {
-        let caps = state.connection.with(|c| c.as_ref().map(|c| c.caps));
-        caps.map(|caps| job.with(|j| j.cancel_blocker(caps)))
-    };
-    let can_cancel = move || matches!(blocker(), Some(Ok(())));
-    let send_cancel = move |_| {
-        confirming.set(false);
-        request_cancel(state, job, cancel_error);
     };
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind.as_str();
@@ -96,7 +84,6 @@ pub fn JobRow(
                 {move || job.with(|j| j.poll_stopped.is_some()).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| job.update(Job::check_again)>"Check again"</button>
                 })}
-                <ErrorAlert error=cancel_error />
             </td>
             <td class="actions-cell">
                 {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !state.read_only())
@@ -108,47 +95,8 @@ pub fn JobRow(
                         <CopyBlock label="Copy as Python" name="python" text=p />
                     </details>
                 })}
-                <Show when=move || can_cancel() && !state.read_only()>
-                    <Show
-                        when=move || confirming.get()
-                        fallback=move || view! {
-                            <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Cancel"</button>
-                        }
-                    >
-                        <div class="confirm" role="group" aria-label="Confirm cancel">
-                            <p>
-                                {format!("Stop this {kind}? Weaviate aborts it; it ends CANCELED (or SUCCESS if it finishes first). ")}
-                                "No backup data is deleted."
-                            </p>
-                            <button type="button" class="danger" on:click=send_cancel>"Confirm cancel"</button>
-                            <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep running"</button>
-                        </div>
-                    </Show>
-                </Show>
-                {move || match blocker() {
-                    Some(Err(why)) if job.with(|j| !j.is_terminal() && !j.cancel_requested) => {
-                        Some(view! { <span class="cannot-cancel" title=why.clone()>{why.clone()}</span> })
-                    }
-                    _ => None,
-                }}
+                <CancelControl job />
             </td>
         </tr>
     }
-}
-
-/// Sends the cancel for `job` (after the admin confirmed it); the outcome lands on the job, a
-/// refusal in `error`. Shared by the row and the job detail.
-pub(crate) fn request_cancel(state: AppState, job: RwSignal<Job>, error: RwSignal<Option<ApiError>>) {
-    let Some(conn) = state.connection.get_untracked() else { return };
-    let snapshot = job.get_untracked();
-    spawn_local(async move {
-        match conn.client.cancel(&snapshot.key, &snapshot.location).await {
-            Ok(()) => {
-                let _ = job.try_update(|j| j.cancel_requested = true);
-            }
-            Err(e) => {
-                let _ = error.try_set(Some(e));
-            }
-        }
-    });
 }

@@ -1,6 +1,7 @@
 //! What the admin sees, one component per file.
 
 mod advanced_options;
+mod cancel_control;
 mod collection_picker;
 mod connection_form;
 mod copy_block;
@@ -17,6 +18,7 @@ mod submit;
 mod summary_line;
 mod text_field;
 
+pub use cancel_control::CancelControl;
 pub use advanced_options::{CreateAdvanced, CreateOptionInputs, RestoreAdvanced, RestoreOptionInputs};
 pub use collection_picker::CollectionPicker;
 pub use connection_form::{ConnectionForm, ConnectionLine, ConnectionUi};

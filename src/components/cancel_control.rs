@@ -1,0 +1,74 @@
+use backup_core::error::ApiError;
+use backup_core::job::Job;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::components::ErrorAlert;
+use crate::state::{use_app_state, AppState};
+
+/// Cancel for one job, in the row and in the job detail: never a single click (a framed console
+/// must not be click-jacked into it), always a confirmation saying what happens; why the job
+/// cannot be cancelled when it cannot; and a refusal from the server.
+#[component]
+pub fn CancelControl(
+    /// The job to cancel.
+    job: RwSignal<Job>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let kind = job.with_untracked(|j| j.key.kind.as_str());
+    let blocker = move || {
+        let caps = state.connection.with(|c| c.as_ref().map(|c| c.caps));
+        caps.map(|caps| job.with(|j| j.cancel_blocker(caps)))
+    };
+    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !state.read_only();
+    let send = move |_| {
+        confirming.set(false);
+        request_cancel(state, job, error);
+    };
+    view! {
+        <Show when=can_cancel>
+            <Show
+                when=move || confirming.get()
+                fallback=move || view! {
+                    <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Cancel"</button>
+                }
+            >
+                <div class="confirm" role="group" aria-label="Confirm cancel">
+                    <p>
+                        {format!("Stop this {kind}? Weaviate aborts it; it ends CANCELED (or SUCCESS if it finishes first). ")}
+                        "No backup data is deleted."
+                    </p>
+                    <div class="actions">
+                        <button type="button" class="danger" on:click=send>"Confirm cancel"</button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep running"</button>
+                    </div>
+                </div>
+            </Show>
+        </Show>
+        {move || match blocker() {
+            Some(Err(why)) if job.with(|j| !j.is_terminal() && !j.cancel_requested) => {
+                Some(view! { <span class="cannot-cancel" title=why.clone()>{why.clone()}</span> })
+            }
+            _ => None,
+        }}
+        <ErrorAlert error />
+    }
+}
+
+/// Sends the cancel; the outcome lands on the job, a refusal in `error`.
+fn request_cancel(state: AppState, job: RwSignal<Job>, error: RwSignal<Option<ApiError>>) {
+    let Some(conn) = state.connection.get_untracked() else { return };
+    let snapshot = job.get_untracked();
+    spawn_local(async move {
+        match conn.client.cancel(&snapshot.key, &snapshot.location).await {
+            Ok(()) => {
+                let _ = job.try_update(|j| j.cancel_requested = true);
+            }
+            Err(e) => {
+                let _ = error.try_set(Some(e));
+            }
+        }
+    });
+}
