@@ -15,7 +15,7 @@ use backup_core::route::Route;
 use backup_core::error::ApiError;
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
-use backup_core::table::diff_listed;
+use backup_core::table::{diff_listed, ordered};
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
 use web_sys::{AbortController, AbortSignal};
@@ -157,7 +157,7 @@ impl Jobs {
     /// Ids of the newest successful backups on `backend` (restore and incremental-base
     /// suggestions).
     pub fn successful_backups(&self, backend: &str) -> Vec<String> {
-        let mut found: Vec<(u64, String)> = self
+        let found: Vec<(u64, String)> = self
             .entries
             .iter()
             .filter_map(|e| {
@@ -167,9 +167,8 @@ impl Jobs {
                 })
             })
             .collect();
-        found.sort_by_key(|(started, _)| std::cmp::Reverse(*started));
-        found.truncate(SUGGESTIONS);
-        found.into_iter().map(|(_, id)| id).collect()
+        let order = ordered(found.iter().enumerate().map(|(i, (started, _))| (0, !started, i)).collect());
+        order.into_iter().take(SUGGESTIONS).map(|i| found[i].1.clone()).collect()
     }
 
     /// The collections of a known backup.

@@ -34,12 +34,14 @@ impl CoverageTally {
         }
     }
 
-    /// Rows for `collections`, in their order.
+    /// Rows for `collections`: gaps first (what the admin must act on), otherwise in their order.
     pub fn rows(&self, collections: &[String]) -> Vec<CoverageRow> {
-        collections
+        let (mut gaps, covered): (Vec<_>, Vec<_>) = collections
             .iter()
             .map(|c| CoverageRow { collection: c.clone(), last_backup: self.newest.get(c).cloned() })
-            .collect()
+            .partition(|r| r.last_backup.is_none());
+        gaps.extend(covered);
+        gaps
     }
 
     /// How many of `collections` are in no successful backup.
@@ -48,7 +50,7 @@ impl CoverageTally {
     }
 }
 
-/// Rows for `collections`, in their order, from the known jobs.
+/// Rows for `collections` (gaps first) from the known jobs.
 pub fn coverage(collections: &[String], jobs: &[Job]) -> Vec<CoverageRow> {
     let mut t = CoverageTally::default();
     jobs.iter().for_each(|j| t.add(j));
@@ -78,9 +80,11 @@ mod tests {
             job("bad", "FAILED", &["C"], 9),
         ];
         let rows = coverage(&["A".into(), "B".into(), "C".into()], &jobs);
-        assert_eq!(rows[0].last_backup, Some(("fs".into(), "new".into(), 5)));
-        assert_eq!(rows[1].last_backup, Some(("fs".into(), "old".into(), 1)));
-        assert_eq!(rows[2].last_backup, None, "a failed backup does not cover");
+        let names: Vec<&str> = rows.iter().map(|r| r.collection.as_str()).collect();
+        assert_eq!(names, ["C", "A", "B"], "gaps first, then the given order");
+        assert_eq!(rows[0].last_backup, None, "a failed backup does not cover");
+        assert_eq!(rows[1].last_backup, Some(("fs".into(), "new".into(), 5)));
+        assert_eq!(rows[2].last_backup, Some(("fs".into(), "old".into(), 1)));
     }
 
     #[test]

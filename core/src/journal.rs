@@ -67,8 +67,9 @@ impl Journal {
 
 /// Sorts newest first (ties keep their order) and keeps [`MAX_PER_SERVER`].
 fn newest(jobs: &mut Vec<Job>) {
-    jobs.sort_by_key(|j| std::cmp::Reverse(j.started_ms));
-    jobs.truncate(MAX_PER_SERVER);
+    let order = crate::table::ordered(jobs.iter().enumerate().map(|(i, j)| (0, !j.started_ms, i)).collect());
+    let mut slots: Vec<Option<Job>> = jobs.drain(..).map(Some).collect();
+    jobs.extend(order.into_iter().take(MAX_PER_SERVER).filter_map(|i| slots[i].take()));
 }
 
 #[cfg(test)]

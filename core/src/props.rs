@@ -1261,6 +1261,10 @@ fn prop_table_view_is_total() {
         }
         let all = TableView { sort: SortBy::from_label(&label), ..Default::default() }.arrange(&refs);
         prop_assert_eq!(all.len(), jobs.len());
+        // The one shared sort (`table::ordered`) agrees with the standard stable sort.
+        let mut newest: Vec<usize> = (0..jobs.len()).collect();
+        newest.sort_by_key(|&i| std::cmp::Reverse(jobs[i].started_ms));
+        prop_assert_eq!(TableView::default().arrange(&refs), newest);
         prop_assert_eq!(crate::coverage::coverage(&collections, &jobs).len(), collections.len());
         Ok(())
     });

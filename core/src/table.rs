@@ -136,15 +136,24 @@ impl TableView {
     pub fn arrange<J: std::ops::Deref<Target = Job>>(&self, jobs: &[J]) -> Vec<usize> {
         let needle = self.needle();
         let mut shown: Vec<usize> = (0..jobs.len()).filter(|&i| self.matches(&needle, &jobs[i])).collect();
-        match self.sort {
-            SortBy::Newest => shown.sort_by_key(|&i| std::cmp::Reverse(jobs[i].started_ms)),
-            SortBy::Oldest => shown.sort_by_key(|&i| jobs[i].started_ms),
-            SortBy::Status => {
-                shown.sort_by_key(|&i| (tone_rank(jobs[i].status.tone()), std::cmp::Reverse(jobs[i].started_ms)))
+        let key = |i: usize| {
+            let job = &jobs[i];
+            match self.sort {
+                SortBy::Newest => (0, !job.started_ms, i),
+                SortBy::Oldest => (0, job.started_ms, i),
+                SortBy::Status => (tone_rank(job.status.tone()), !job.started_ms, i),
             }
-        }
-        shown
+        };
+        ordered(shown.drain(..).map(key).collect())
     }
+}
+
+/// Positions by `(rank, order)`, ties kept in position order (a stable sort). Every ordering
+/// in the console goes through this one sort, so the wasm holds one sort routine instead of
+/// one per comparator (~4 KB each). `!started_ms` as the order means newest first.
+pub fn ordered(mut keyed: Vec<(u8, u64, usize)>) -> Vec<usize> {
+    keyed.sort_unstable();
+    keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// Rows rendered at once: a page. Beyond it the admin pages, filters or sorts; a table of

@@ -12,10 +12,7 @@ pub fn CoverageView() -> impl IntoView {
     let rows = Memo::new(move |_| {
         let mut t = CoverageTally::default();
         state.jobs.with(|j| j.entries().iter().for_each(|e| e.job.with(|job| t.add(job))));
-        let mut rows = state.connection.with(|c| t.rows(c.as_ref().map(|c| c.collections.as_slice()).unwrap_or_default()));
-        // Gaps first; otherwise the server's order.
-        rows.sort_by_key(|r| r.last_backup.is_some());
-        rows
+        state.connection.with(|c| t.rows(c.as_ref().map(|c| c.collections.as_slice()).unwrap_or_default()))
     });
     let uncovered = move || rows.with(|r| r.iter().filter(|r| r.last_backup.is_none()).count());
     let intro = move || {
