@@ -29,7 +29,7 @@ export BENCH_PYTHON="$PWD/$venv/bin/python"
 args=("$@")
 if [[ " $* " != *" --dist "* ]]; then
   dist=target/bench-dist
-  trunk build --release --offline --dist "$dist" >/dev/null
+  bash scripts/build.sh --offline --dist "$dist" >/dev/null
   args+=(--dist "$dist")
 fi
 cargo run --quiet --release -p e2e --bin bench -- "${args[@]}"

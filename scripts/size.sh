@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Prints the release bundle's sizes (raw and gzip -9). Build first: trunk build --release.
+# Prints the release bundle's sizes (raw and gzip -9), every file the page loads. Build first:
+# scripts/build.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-printf '%-10s %10s %10s\n' asset bytes gzip
+[ -f dist/backup-console_bg.wasm ] || { echo "no wasm in dist/: run scripts/build.sh" >&2; exit 1; }
+printf '%-48s %10s %10s\n' asset bytes gzip
 total=0; total_gz=0
-for ext in wasm js css; do
-  f=$(ls dist/*."$ext" 2>/dev/null | head -1) || true
-  [ -n "$f" ] || { echo "no .$ext in dist/: run trunk build --release" >&2; exit 1; }
+while read -r f; do
   raw=$(stat -c%s "$f"); gz=$(gzip -9c "$f" | wc -c)
-  printf '%-10s %10d %10d\n' "$ext" "$raw" "$gz"
+  printf '%-48s %10d %10d\n' "${f#dist/}" "$raw" "$gz"
   total=$((total + raw)); total_gz=$((total_gz + gz))
-done
-printf '%-10s %10d %10d\n' total "$total" "$total_gz"
+done < <(find dist -type f | sort)
+printf '%-48s %10d %10d\n' total "$total" "$total_gz"

@@ -17,7 +17,7 @@ cargo test -p backup-core --lib -- --nocapture 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
 cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1 | tee -a "$log"
 step "release build"
-trunk build --release --offline
+bash scripts/build.sh --offline
 bash scripts/size.sh
 step "end-to-end tests (real Weaviate $WEAVIATE_VERSION, headless Chromium)"
 cargo test -p e2e --tests -- --test-threads=2 2>&1 | tee -a "$log"

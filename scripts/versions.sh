@@ -3,6 +3,9 @@
 TRUNK_VERSION=0.21.14          # 0.22 needs a newer rustc than this machine's 1.95
 BINARYEN_VERSION=132           # must match Trunk.toml [tools] wasm_opt
 AXE_VERSION=4.14.1             # accessibility checks in the e2e tests
+# The release bundle's toolchain (scripts/build.sh): std rebuilt for size, panics trap at once.
+# Everything else, and the release build when this nightly cannot be installed, uses stable.
+SIZE_NIGHTLY=nightly-2026-05-19
 WEAVIATE_VERSION=v1.39.0
 # Object-storage emulators for the cluster tests and `scripts/run.sh --cluster` (into .tools/).
 # S3 is moto (Apache-2.0, in memory): it decodes the aws-chunked multipart parts Weaviate's S3

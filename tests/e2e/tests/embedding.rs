@@ -103,6 +103,20 @@ async fn host_page_embeds_the_console_from_another_origin() {
     assert_eq!(rest.wait_backup("filesystem", "from-host", LONG)["status"], "SUCCESS");
 
     assert_eq!(host_events(&b).await.iter().filter(|e| *e == "ready").count(), 1, "ready once per load");
+
+    // A trap (what any panic becomes) leaves the stopped page, and the host hears it once.
+    frame.clone().enter_frame().await.unwrap();
+    // Both ways a trap reaches the page: an uncaught error (a callback) and a rejected promise
+    // (a future). Injected, because the console has no way left to panic on purpose.
+    let trap = "dispatchEvent(new ErrorEvent('error', { error: new WebAssembly.RuntimeError('unreachable') }));
+                Promise.reject(new WebAssembly.RuntimeError('unreachable'));";
+    b.driver.execute(trap, vec![]).await.unwrap();
+    b.wait_for("//*[@role='alert'][contains(., 'The console stopped — reload')]", Duration::from_secs(5)).await;
+    assert!(b.driver.find(By::XPath("//a[.='Reload the console']")).await.is_ok());
+    b.driver.enter_default_frame().await.unwrap();
+    b.wait_for("//li[@data-type='stopped']", Duration::from_secs(5)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(b.driver.find_all(By::XPath("//li[@data-type='stopped']")).await.unwrap().len(), 1, "stopped once");
     b.quit().await;
 }
 

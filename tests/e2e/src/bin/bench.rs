@@ -128,13 +128,18 @@ fn gzip_len(path: &Path) -> usize {
 async fn first_load(dist: &Path) {
     println!("\n### First load\n\n| asset | bytes | gzip -9 |\n|---|---:|---:|");
     let (mut raw, mut gz) = (0, 0);
-    let mut assets: Vec<PathBuf> = std::fs::read_dir(dist).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+    // Every file the page loads, wasm-bindgen's snippets/ included.
+    fn files(dir: &Path) -> Vec<PathBuf> {
+        let entries = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path());
+        entries.flat_map(|p| if p.is_dir() { files(&p) } else { vec![p] }).collect()
+    }
+    let mut assets = files(dist);
     assets.sort();
     for p in &assets {
         let (r, g) = (std::fs::metadata(p).unwrap().len() as usize, gzip_len(p));
         raw += r;
         gz += g;
-        println!("| {} | {r} | {g} |", p.file_name().unwrap().to_string_lossy());
+        println!("| {} | {r} | {g} |", p.strip_prefix(dist).unwrap().display());
     }
     println!("| **total** | **{raw}** | **{gz}** |");
 
