@@ -19,7 +19,7 @@ pub const DONE: [&str; 3] = ["SUCCESS", "FAILED", "CANCELED"];
 /// Serves the release build (`dist/`, or `$CONSOLE_DIST`).
 pub fn console() -> StaticServer {
     let dist = std::env::var("CONSOLE_DIST").map(Into::into).unwrap_or_else(|_| repo_root().join("dist"));
-    assert!(dist.join("index.html").exists(), "{} has no build: run `trunk build --release --offline`", dist.display());
+    assert!(dist.join("index.html").exists(), "{} has no build: run `bash scripts/build.sh`", dist.display());
     StaticServer::start(&dist, "/")
 }
 
