@@ -18,6 +18,7 @@ use backup_core::status::Status;
 use backup_core::table::{diff_listed, ordered};
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
+use leptos::reactive::graph::{Source, ToAnySubscriber};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::client::Client;
@@ -77,6 +78,19 @@ impl JobEntry {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let serial = NEXT.fetch_add(1, Ordering::Relaxed);
         JobEntry { key: job.key.to_string(), serial, job: ArcRwSignal::new(job) }
+    }
+
+    /// Handles for a view that comes and goes (a row, the job detail): `job` to read, the
+    /// view's one subscription to the entry, removed when the view goes; `set_job` for what the
+    /// view changes. (reactive_graph keeps a subscriber that is dropped without running again
+    /// in its source's set, and an entry outlives its rows: every row drawn would leave ~1.4 KB
+    /// there, one dead subscription per thing the row shows.)
+    pub fn watch(&self) -> (Memo<Job>, WriteSignal<Job>) {
+        let source = self.job.clone();
+        let read = ArcMemo::new(move |_| source.get());
+        let (source, subscriber) = (self.job.clone(), read.to_any_subscriber());
+        on_cleanup(move || source.remove_subscriber(&subscriber));
+        (Memo::from(read), WriteSignal::from(self.job.write_only()))
     }
 }
 
@@ -297,6 +311,45 @@ impl AppState {
 impl Default for AppState {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// What a job's view (a row, the job detail) reads besides the job itself, as memos owned by
+/// whoever draws the rows. Rows read these, never an app-wide signal: reactive_graph drops an
+/// effect's subscriptions only when the effect runs again, so every row drawn would leave a
+/// dead subscription (~50 B, forever) on a signal that lives as long as the app; here they go
+/// when the table body that owns the scope is rebuilt.
+#[derive(Clone, Copy)]
+pub struct JobScope {
+    /// The poller's clock (read by running jobs only).
+    pub now: Memo<u64>,
+    /// How long unchanged counts as "may be stuck".
+    pub stall_ms: Memo<u64>,
+    /// The job whose detail is open (`#/jobs/…`).
+    pub opened: Memo<Option<JobKey>>,
+    pub caps: Memo<Option<Capabilities>>,
+    /// The server's URL and whether a key is sent, for copy-as-curl.
+    pub server: Memo<Option<(String, bool)>>,
+    pub read_only: Memo<bool>,
+}
+
+impl JobScope {
+    pub fn new(state: AppState) -> JobScope {
+        JobScope {
+            now: Memo::new(move |_| state.now.get()),
+            stall_ms: Memo::new(move |_| state.stall_minutes.get().max(1) * 60_000),
+            opened: Memo::new(move |_| {
+                state.route.with(|r| match r {
+                    Route::Job(k) => Some(k.clone()),
+                    _ => None,
+                })
+            }),
+            caps: Memo::new(move |_| state.connection.with(|c| c.as_ref().map(|c| c.caps))),
+            server: Memo::new(move |_| {
+                state.connection.with(|c| c.as_ref().map(|c| (c.client.base_url().to_string(), c.client.has_key())))
+            }),
+            read_only: Memo::new(move |_| state.read_only()),
+        }
     }
 }
 

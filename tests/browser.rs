@@ -483,3 +483,84 @@ async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
 /// The layout around the jobs: job detail, summary line, connection line.
 #[path = "browser_looks.rs"]
 mod looks;
+
+/// Bytes the app holds: every allocation of this test binary goes through here.
+struct Counting;
+static LIVE: std::sync::atomic::AtomicIsize = std::sync::atomic::AtomicIsize::new(0);
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: std::alloc::Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: std::alloc::Layout) {
+        LIVE.fetch_sub(l.size() as isize, std::sync::atomic::Ordering::Relaxed);
+        std::alloc::System.dealloc(p, l)
+    }
+}
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Jobs that ran and were cleared leave nothing behind: rows, their signals and effects, and
+/// their subscriptions to app-wide signals go with them.
+#[wasm_bindgen_test]
+async fn jobs_run_and_cleared_leave_no_memory_behind() {
+    let state = connected_state();
+    let (_root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let mut live = vec![];
+    // Rounds of 100 (a page of 50 drawn each); the body is rebuilt every 10 rounds.
+    for round in 0..30 {
+        for i in 0..100 {
+            state.jobs.update(|j| j.add(job(&format!("r{round}-{i}"))));
+        }
+        settle_dom().await;
+        state.now.set(1_000 * (round + 1));
+        state.jobs.with_untracked(|j| {
+            for e in j.entries() {
+                e.job.update(|j| {
+                    j.status = Status::parse("SUCCESS");
+                    j.finished_ms = Some(1);
+                });
+            }
+        });
+        settle_dom().await;
+        state.jobs.update(|j| j.clear_finished());
+        settle_dom().await;
+        live.push(LIVE.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    // What the body held is freed at each rebuild: compare the lows of the first and last ten.
+    let low = |r: std::ops::Range<usize>| live[r].iter().copied().min().unwrap_or_default();
+    let per_job = (low(20..30) - low(0..10)) / 2_000;
+    web_sys::console::log_1(&format!("live bytes after each round of 100: {live:?}; {per_job} B per job").into());
+    assert!(per_job < 8, "{per_job} bytes kept per job run and cleared: {live:?}");
+}
+
+/// Paging through jobs that stay (each page drawn again and again) holds no memory either.
+#[wasm_bindgen_test]
+async fn paging_back_and_forth_leaves_no_memory_behind() {
+    let state = connected_state();
+    state.jobs.update(|j| j.replace((0..200).map(|i| job(&format!("p{i}"))).collect()));
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let buttons = root.query_selector_all("nav.pager button").unwrap();
+    let (previous, next): (HtmlElement, HtmlElement) =
+        (buttons.get(0).unwrap().unchecked_into(), buttons.get(1).unwrap().unchecked_into());
+    let mut live = vec![];
+    // 60 page turns of 50 rows: 3,000 rows drawn, the body rebuilt every 500.
+    for turn in 0..60 {
+        if turn % 2 == 0 { next.click() } else { previous.click() }
+        settle_dom().await;
+        live.push(LIVE.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    assert_eq!(root.query_selector_all("tr[data-job]").unwrap().length(), 50);
+    let low = |r: std::ops::Range<usize>| live[r].iter().copied().min().unwrap_or_default();
+    let per_row = (low(40..60) - low(0..20)) / 2_000;
+    web_sys::console::log_1(&format!("live bytes after each page turn: {live:?}; {per_row} B per row drawn").into());
+    assert!(per_row < 4, "{per_row} bytes kept per row drawn: {live:?}");
+}

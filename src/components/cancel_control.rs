@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::ErrorAlert;
-use crate::state::{use_app_state, AppState};
+use crate::state::{use_app_state, AppState, JobScope};
 
 /// Cancel for one job, in the row and in the job detail: never a single click (a framed console
 /// must not be click-jacked into it), always a confirmation saying what happens; why the job
@@ -12,20 +12,21 @@ use crate::state::{use_app_state, AppState};
 #[component]
 pub fn CancelControl(
     /// The job to cancel.
-    job: RwSignal<Job>,
+    job: Memo<Job>,
+    /// Marks the cancel as sent.
+    set_job: WriteSignal<Job>,
+    /// What the control reads besides the job (see `JobScope`).
+    scope: JobScope,
 ) -> impl IntoView {
     let state = use_app_state();
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let kind = job.with_untracked(|j| j.key.kind.as_str());
-    let blocker = move || {
-        let caps = state.connection.with(|c| c.as_ref().map(|c| c.caps));
-        caps.map(|caps| job.with(|j| j.cancel_blocker(caps)))
-    };
-    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !state.read_only();
+    let blocker = move || scope.caps.get().map(|caps| job.with(|j| j.cancel_blocker(caps)));
+    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !scope.read_only.get();
     let send = move |_| {
         confirming.set(false);
-        request_cancel(state, job, error);
+        request_cancel(state, job, set_job, error);
     };
     view! {
         <Show when=can_cancel>
@@ -58,13 +59,13 @@ pub fn CancelControl(
 }
 
 /// Sends the cancel; the outcome lands on the job, a refusal in `error`.
-fn request_cancel(state: AppState, job: RwSignal<Job>, error: RwSignal<Option<ApiError>>) {
+fn request_cancel(state: AppState, job: Memo<Job>, set_job: WriteSignal<Job>, error: RwSignal<Option<ApiError>>) {
     let Some(conn) = state.connection.get_untracked() else { return };
     let snapshot = job.get_untracked();
     spawn_local(async move {
         match conn.client.cancel(&snapshot.key, &snapshot.location).await {
             Ok(()) => {
-                let _ = job.try_update(|j| j.cancel_requested = true);
+                let _ = set_job.try_update(|j| j.cancel_requested = true);
             }
             Err(e) => {
                 let _ = error.try_set(Some(e));

@@ -8,7 +8,7 @@ use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
 
 use crate::components::{CancelControl, CopyBlock};
-use crate::state::{use_app_state, JobEntry};
+use crate::state::{use_app_state, JobEntry, JobScope};
 use crate::{local_date_time, local_time};
 
 /// DOM id of the detail's heading (focused when the view opens).
@@ -75,18 +75,18 @@ fn not_found(key: &JobKey, connected: bool) -> impl IntoView {
 
 #[component]
 fn DetailBody(entry: JobEntry) -> impl IntoView {
-    let state = use_app_state();
-    let now = state.now;
-    let job = RwSignal::from(entry.job);
+    let scope = JobScope::new(use_app_state());
+    let now = scope.now;
+    let (job, set_job) = entry.watch();
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind;
 
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
-    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !state.read_only();
+    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !scope.read_only.get();
     // A restore that did not succeed can be tried again once its cause is fixed.
     let retry = move || {
-        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !state.read_only()
+        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !scope.read_only.get()
     };
     let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
 
@@ -107,8 +107,8 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         })
     };
     let stalled = move || {
-        let (n, minutes) = (now.get(), state.stall_minutes.get());
-        job.with(|j| j.stalled_since(n, minutes.max(1) * 60_000))
+        let (n, stall_ms) = (now.get(), scope.stall_ms.get());
+        job.with(|j| j.stalled_since(n, stall_ms))
     };
 
     let location = move || job.with(|j| (j.location.bucket.clone(), j.location.path.clone()));
@@ -154,8 +154,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     };
 
     let snippets = move || {
-        let conn = state.connection.get()?;
-        let (base, with_key) = (conn.client.base_url().to_string(), conn.client.has_key());
+        let (base, with_key) = scope.server.get()?;
         let (started_by, req) = job.with(|j| match &j.request {
             Some(r) => (true, r.clone()),
             None => {
@@ -203,7 +202,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
                 <p>{p}</p>
                 {job.with(|j| j.poll_stopped.is_some()).then(|| view! {
                     <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| job.update(Job::check_again)>"Check again"</button>
+                        <button type="button" class="secondary" on:click=move |_| set_job.update(Job::check_again)>"Check again"</button>
                     </div>
                 })}
             </div>
@@ -219,7 +218,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             {move || retry().then(|| view! {
                 <a class="button-link" href=restore_link.clone()>"Restore again…"</a>
             })}
-            <CancelControl job />
+            <CancelControl job set_job scope />
         </div>
 
         <div class="detail-grid">

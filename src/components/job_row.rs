@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::components::{CancelControl, CopyBlock};
 use crate::local_time as clock;
-use crate::state::{use_app_state, JobEntry};
+use crate::state::{JobEntry, JobScope};
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live
 /// duration and freshness, and Cancel while it can be cancelled.
@@ -16,12 +16,11 @@ use crate::state::{use_app_state, JobEntry};
 pub fn JobRow(
     /// The job; only this row re-renders when it changes.
     entry: JobEntry,
+    /// Everything else the row reads (see `JobScope`).
+    scope: JobScope,
 ) -> impl IntoView {
-    let state = use_app_state();
-    let now = state.now;
-    // This row's handle on the entry's signal: disposed with the row, while the job itself
-    // lives as long as its entry.
-    let job = RwSignal::from(entry.job);
+    let now = scope.now;
+    let (job, set_job) = entry.watch();
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
     let classes = move || job.with(|j| if j.classes.is_empty() { "—".to_string() } else { j.classes.join(", ") });
@@ -32,7 +31,7 @@ pub fn JobRow(
         job.with(|j| (!j.is_terminal()).then(|| format!("updated {}s ago", now.get().saturating_sub(j.last_update_ms) / 1000)))
     };
     let stalled = move || {
-        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), state.stall_minutes.get().max(1) * 60_000)).flatten())
+        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), scope.stall_ms.get())).flatten())
     };
 
     let problem = move || {
@@ -44,13 +43,12 @@ pub fn JobRow(
     let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
     let linked = {
         let k = k.clone();
-        move || state.route.with(|r| matches!(r, Route::Job(key) if *key == k))
+        move || scope.opened.with(|o| o.as_ref() == Some(&k))
     };
     // A deep link to this job opens its detail view (`JobDetail`); the row is only marked.
     let snippets = move || {
-        let conn = state.connection.get()?;
+        let (base, key) = scope.server.get()?;
         let req = job.with(|j| j.request.clone())?;
-        let (base, key) = (conn.client.base_url().to_string(), conn.client.has_key());
         Some((curl(&base, &req, key), python(&base, &req, key)))
     };
     view! {
@@ -82,11 +80,11 @@ pub fn JobRow(
                 })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
                 {move || job.with(|j| j.poll_stopped.is_some()).then(|| view! {
-                    <button type="button" class="secondary" on:click=move |_| job.update(Job::check_again)>"Check again"</button>
+                    <button type="button" class="secondary" on:click=move |_| set_job.update(Job::check_again)>"Check again"</button>
                 })}
             </td>
             <td class="actions-cell">
-                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !state.read_only())
+                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !scope.read_only.get())
                     .then(|| view! { <a class="button-link" href=restore_link.clone()>"Restore…"</a> })}
                 {move || snippets().map(|(c, p)| view! {
                     <details class="request">
@@ -95,7 +93,7 @@ pub fn JobRow(
                         <CopyBlock label="Copy as Python" name="python" text=p />
                     </details>
                 })}
-                <CancelControl job />
+                <CancelControl job set_job scope />
             </td>
         </tr>
     }

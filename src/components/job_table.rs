@@ -1,10 +1,10 @@
 use backup_core::export::{to_csv, to_json};
-use backup_core::table::{SortBy, StatusFilter, TableView, Window, PAGE_SIZE};
+use backup_core::table::{Redraws, SortBy, StatusFilter, TableView, Window, PAGE_SIZE};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorAlert, JobRow};
-use crate::state::use_app_state;
+use crate::state::{use_app_state, JobScope};
 
 fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
@@ -48,6 +48,18 @@ pub fn JobTable() -> impl IntoView {
             state.jobs.with_untracked(|j| order[w.first..w.end].iter().map(|&i| j.entries()[i].clone()).collect::<Vec<_>>())
         })
     };
+    let page_rows = Memo::new(move |_| rows());
+    // Leptos's `For` keeps a link to every row it ever drew (its owner holds a `Weak` to each
+    // row's owner until it is dropped itself), and rows leave dead subscriptions on the
+    // `JobScope` they read. Both go with the table body, which is rebuilt now and then
+    // (`Redraws`): paging, filtering and jobs coming and going cost no memory for good.
+    let redraws = Memo::new(move |before: Option<&(Vec<u64>, Redraws)>| {
+        let page: Vec<u64> = page_rows.with(|p| p.iter().map(|e| e.serial).collect());
+        let (old, r) = before.map_or((&[][..], Redraws::default()), |(old, r)| (old.as_slice(), *r));
+        let next = r.next(old, &page);
+        (page, next)
+    });
+    let generation = Memo::new(move |_| redraws.with(|(_, r)| r.generation));
     let total = move || state.jobs.with(|j| j.entries().len());
     // Export links carry the table while it is small; a large one is built when the link is
     // used, not on every change of every job.
@@ -123,9 +135,16 @@ pub fn JobTable() -> impl IntoView {
                 <tbody>
                     // Keyed by entry: one per `data-job` key on a server, and a new row
                     // for another server's job with the same key.
-                    <For each=rows key=|e| e.serial let:entry>
-                        <JobRow entry />
-                    </For>
+                    {move || {
+                        // `get`, not `track`: tracking a memo does not compute it.
+                        let _ = generation.get();
+                        let scope = JobScope::new(state);
+                        view! {
+                            <For each=move || page_rows.get() key=|e| e.serial let:entry>
+                                <JobRow entry scope />
+                            </For>
+                        }
+                    }}
                 </tbody>
             </table>
             <nav class="pager" aria-label="Job pages" hidden=move || { window().pages < 2 }>
