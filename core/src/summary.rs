@@ -120,7 +120,7 @@ pub fn elapsed(ms: u64) -> String {
     match s {
         0 => "<1 s".into(),
         1..=59 => format!("{s} s"),
-        60..=3599 if s % 60 == 0 => format!("{} min", s / 60),
+        60..=3599 if s.is_multiple_of(60) => format!("{} min", s / 60),
         60..=3599 => format!("{} min {} s", s / 60, s % 60),
         _ => format!("{} h {} min", s / 3600, (s / 60) % 60),
     }
