@@ -17,3 +17,9 @@ else
   echo "release build: stable ($SIZE_NIGHTLY is not installed)"
 fi
 trunk build --release "$@"
+# No modulepreload for wasm-bindgen's snippets (src/panic_page.js): with it, headless Chromium
+# now and then never fetches the wasm (seen with two consoles loading at once). The snippet is
+# still imported by backup-console.js, one round trip later.
+dist=dist
+for ((i = 1; i <= $#; i++)); do [ "${!i}" = --dist ] && { j=$((i + 1)); dist=${!j}; }; done
+sed -i 's|<link rel="modulepreload" href="./snippets/[^>]*>||g' "$dist/index.html"
