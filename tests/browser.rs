@@ -4,7 +4,7 @@ use backup_core::api::StartedResponse;
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
 use backup_console::client::Client;
-use backup_console::components::{CreateBackupForm, ErrorAlert, JobTable};
+use backup_console::components::{CoverageView, CreateBackupForm, ErrorAlert, JobTable, RestoreBackupForm, SummaryLine};
 use backup_console::state::{AppState, Connection};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -500,14 +500,17 @@ unsafe impl std::alloc::GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// Jobs that ran and were cleared leave nothing behind: rows, their signals and effects, and
-/// their subscriptions to app-wide signals go with them.
+/// Jobs that ran and were cleared leave nothing behind in what shows them (table, summary,
+/// coverage, the forms' suggestions, the journal, job events): rows, their signals and effects,
+/// their subscriptions and the suggestion lists' options go with them.
 #[wasm_bindgen_test]
 async fn jobs_run_and_cleared_leave_no_memory_behind() {
     let state = connected_state();
     let (_root, _h) = mount(move || {
         state.provide();
-        view! { <JobTable /> }
+        backup_console::journal::use_journal();
+        let _alerts = backup_console::job_events::use_job_events();
+        view! { <JobTable /> <SummaryLine /> <CoverageView /> <CreateBackupForm /> <RestoreBackupForm /> }
     });
     settle_dom().await;
     let mut live = vec![];

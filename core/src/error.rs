@@ -185,7 +185,9 @@ pub fn message_hint(m: &str) -> Option<&'static str> {
     const RULES: &[(&str, &str)] = &[
         ("already in progress", "Another backup or restore is running: wait for it or cancel it."),
         ("local filesystem backend is not viable", "The filesystem backend works on single-node clusters only: use s3, gcs or azure."),
-        ("cannot resolve hostname", "The backup was taken on a node with another name: keep CLUSTER_HOSTNAME stable or map node names."),
+        // The same text when a node is down during a create and when a restore names nodes the
+        // cluster does not have (backup-api.md; seen on v1.39.0).
+        ("cannot resolve hostname", "Weaviate cannot reach a node by that name: one is down, or (restoring) the backup was taken on nodes with other names: keep CLUSTER_HOSTNAME stable or map node names."),
         ("is not yet released", "The cluster is still busy with the previous operation: try again shortly."),
         ("leader not found", "The cluster is still busy with the previous operation: try again shortly."),
         ("invalid backup in scheduler", "Only a backup whose status is SUCCESS can be restored."),
@@ -198,6 +200,7 @@ pub fn message_hint(m: &str) -> Option<&'static str> {
         ("no available classes to backup", "The database has no collections yet: there is nothing to back up."),
         ("unsupported media type", "The request was sent with the wrong content type."),
         ("might be down", "A node stopped answering during the job: check the cluster's health."),
+        ("context canceled", "The job was stopped: by a cancel request, or because the node coordinating it shut down."),
     ];
     RULES.iter().find(|(needle, _)| m.contains(needle)).map(|(_, hint)| *hint)
 }
@@ -294,6 +297,9 @@ mod tests {
             "could not restore classes: [\"Article\": error when trying to restore class: class name Article already exists]".into(),
         );
         assert!(restore_exists.hint().unwrap().contains("delete it first"));
+        let node = message_hint("cannot resolve hostname for \"node2\"").unwrap();
+        assert!(node.contains("one is down") && node.contains("map node names"), "create and restore: {node}");
+        assert!(message_hint("context canceled").unwrap().contains("cancel request"));
     }
 
     #[test]

@@ -206,6 +206,16 @@ impl Job {
         self.origin == Origin::Console || self.cancel_requested
     }
 
+    /// The error to show: the server's, or for a failure it gave no reason for (Weaviate
+    /// leaves `error` empty when a node is lost before its first check), where to look.
+    pub fn error_shown(&self) -> Option<String> {
+        self.error.clone().filter(|e| !e.is_empty()).or_else(|| {
+            (self.status == Status::Failed).then(|| {
+                "Weaviate gave no reason. Check the logs of the node that coordinated it and whether every node is up.".to_string()
+            })
+        })
+    }
+
     /// What came of a cancel, once the job has ended.
     pub fn cancel_outcome(&self) -> Option<&'static str> {
         if !self.cancel_requested {
@@ -454,6 +464,17 @@ mod tests {
         assert_eq!(j.size_gib, Some(0.5));
         assert_eq!(j.finished_ms, Some(13_000));
         assert_eq!(j.duration_ms(99_000), 12_000);
+    }
+
+    #[test]
+    fn a_failure_without_a_reason_says_where_to_look() {
+        let mut j = started();
+        assert_eq!(j.error_shown(), None, "running: nothing to show");
+        j.apply_status(&status(r#"{"status":"FAILED","error":""}"#), 2_000);
+        assert!(j.error_shown().unwrap().contains("gave no reason"));
+        let mut k = started();
+        k.apply_status(&status(r#"{"status":"FAILED","error":"node2 might be down"}"#), 2_000);
+        assert_eq!(k.error_shown().as_deref(), Some("node2 might be down"));
     }
 
     #[test]

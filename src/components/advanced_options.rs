@@ -95,9 +95,9 @@ pub fn CreateAdvanced(
                 list="create-bases" help="A successful backup on this backend with the same compression."
                 unavailable=lacks(caps, Feature::IncrementalBase) />
             <datalist id="create-bases">
-                <For each=move || bases.get() key=|b| b.clone() let:b>
-                    <option value=b />
-                </For>
+                // Redrawn whole, not keyed: a keyed list keeps a link to every option it ever
+                // drew, and suggestions change with every backup that succeeds.
+                {move || bases.get().into_iter().map(|b| view! { <option value=b /> }).collect::<Vec<_>>()}
             </datalist>
         </details>
     }

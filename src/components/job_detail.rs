@@ -187,7 +187,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             </p>
         })}
         {move || job.with(Job::cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
-        {move || job.with(|j| j.error.clone()).map(|e| {
+        {move || job.with(Job::error_shown).map(|e| {
             let hint = message_hint(&e);
             view! {
                 <div class="alert detail-error">

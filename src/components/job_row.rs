@@ -74,7 +74,7 @@ pub fn JobRow(
             <td class="num">{duration}</td>
             <td class="num">{size}</td>
             <td data-col="error">
-                {move || job.with(|j| j.error.clone()).map(|e| view! {
+                {move || job.with(Job::error_shown).map(|e| view! {
                     <span class="server-text">{e.clone()}</span>
                     {message_hint(&e).map(|h| view! { <p class="alert-hint">{h}</p> })}
                 })}

@@ -150,9 +150,8 @@ pub fn RestoreBackupForm(
             <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default()
                 id_list="restore-ids" pickable=backup_classes />
             <datalist id="restore-ids">
-                <For each=suggestions key=|id| id.clone() let:id>
-                    <option value=id />
-                </For>
+                // Redrawn whole, like the incremental bases (see `CreateAdvanced`).
+                {move || suggestions().into_iter().map(|id| view! { <option value=id /> }).collect::<Vec<_>>()}
             </datalist>
             <RestoreAdvanced inputs=options errors=inputs.errors />
             <SubmitRow label="Start restore" submit=status />
