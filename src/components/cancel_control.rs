@@ -22,8 +22,8 @@ pub fn CancelControl(
     let confirming = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let kind = job.with_untracked(|j| j.key.kind.as_str());
-    let blocker = move || scope.caps.get().map(|caps| job.with(|j| j.cancel_blocker(caps)));
-    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !scope.read_only.get();
+    let blocker = move || scope.caps().map(|caps| job.with(|j| j.cancel_blocker(caps)));
+    let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !scope.read_only();
     let send = move |_| {
         confirming.set(false);
         request_cancel(state, job, set_job, error);

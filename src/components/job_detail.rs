@@ -83,10 +83,10 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
 
     let status = move || job.with(|j| j.status.as_str().to_string());
     let tone = move || job.with(|j| j.status.tone().as_str());
-    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !scope.read_only.get();
+    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !scope.read_only();
     // A restore that did not succeed can be tried again once its cause is fixed.
     let retry = move || {
-        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !scope.read_only.get()
+        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !scope.read_only()
     };
     let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
 
@@ -107,7 +107,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         })
     };
     let stalled = move || {
-        let (n, stall_ms) = (now.get(), scope.stall_ms.get());
+        let (n, stall_ms) = (now.get(), scope.stall_ms());
         job.with(|j| j.stalled_since(n, stall_ms))
     };
 
@@ -154,7 +154,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     };
 
     let snippets = move || {
-        let (base, with_key) = scope.server.get()?;
+        let (base, with_key) = scope.server()?;
         let (started_by, req) = job.with(|j| match &j.request {
             Some(r) => (true, r.clone()),
             None => {

@@ -31,7 +31,7 @@ pub fn JobRow(
         job.with(|j| (!j.is_terminal()).then(|| format!("updated {}s ago", now.get().saturating_sub(j.last_update_ms) / 1000)))
     };
     let stalled = move || {
-        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), scope.stall_ms.get())).flatten())
+        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), scope.stall_ms())).flatten())
     };
 
     let problem = move || {
@@ -43,11 +43,11 @@ pub fn JobRow(
     let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
     let linked = {
         let k = k.clone();
-        move || scope.opened.with(|o| o.as_ref() == Some(&k))
+        move || scope.is_open(&k)
     };
     // A deep link to this job opens its detail view (`JobDetail`); the row is only marked.
     let snippets = move || {
-        let (base, key) = scope.server.get()?;
+        let (base, key) = scope.server()?;
         let req = job.with(|j| j.request.clone())?;
         Some((curl(&base, &req, key), python(&base, &req, key)))
     };
@@ -84,7 +84,7 @@ pub fn JobRow(
                 })}
             </td>
             <td class="actions-cell">
-                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !scope.read_only.get())
+                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !scope.read_only())
                     .then(|| view! { <a class="button-link" href=restore_link.clone()>"Restore…"</a> })}
                 {move || snippets().map(|(c, p)| view! {
                     <details class="request">
