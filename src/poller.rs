@@ -271,8 +271,8 @@ struct Timer {
 }
 
 impl Timer {
-    fn start(wait_ms: u64, mut f: impl FnMut() + 'static) -> Option<Timer> {
-        let callback = Closure::<dyn FnMut()>::new(move || f());
+    fn start(wait_ms: u64, f: impl FnMut() + 'static) -> Option<Timer> {
+        let callback = Closure::<dyn FnMut()>::new(f);
         let wait = i32::try_from(wait_ms).unwrap_or(i32::MAX);
         let handle = web_sys::window()?
             .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), wait)
