@@ -33,6 +33,16 @@ pub fn local_time(ms: u64) -> String {
     String::from(js_date(ms).to_locale_time_string("en-GB"))
 }
 
+/// When a job started, as the table shows it: the time of day for today's, with the date
+/// otherwise (a list of years of backups must say which day each was).
+pub fn local_started(ms: u64) -> String {
+    if js_date(ms).to_date_string() == js_date(now_ms()).to_date_string() {
+        local_time(ms)
+    } else {
+        local_date_time(ms)
+    }
+}
+
 /// Local date and time, `25/11/2026, 14:05:09`.
 pub fn local_date_time(ms: u64) -> String {
     String::from(js_date(ms).to_locale_string("en-GB", &wasm_bindgen::JsValue::UNDEFINED))

@@ -250,6 +250,27 @@ async fn a_job_added_again_updates_its_existing_row() {
     assert_eq!(root.query_selector_all("tr[data-job]").unwrap().length(), 1);
 }
 
+/// Years of backups: "Started" says which day unless it was today.
+#[wasm_bindgen_test]
+async fn started_shows_the_date_unless_today() {
+    let state = connected_state();
+    let mut old = job("old");
+    old.started_ms = 1_735_819_200_000; // 2 January 2025, 12:00 UTC
+    let mut today = job("today");
+    today.started_ms = backup_console::now_ms();
+    state.jobs.update(|j| j.replace(vec![old, today]));
+    let (root, _h) = mount(move || {
+        state.provide();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let started = |id: &str| {
+        q(&root, &format!("tr[data-job='backup:filesystem:{id}'] [data-col=started]")).unwrap().text_content().unwrap()
+    };
+    assert!(started("old").contains("/2025"), "{}", started("old"));
+    assert!(!started("today").contains('/'), "time of day only: {}", started("today"));
+}
+
 /// Should anything panic, the page says so and offers a reload instead of dying silently.
 #[wasm_bindgen_test]
 fn a_panic_leaves_a_stopped_message_with_a_reload_link() {

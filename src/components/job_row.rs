@@ -70,7 +70,7 @@ pub fn JobRow(
                 {move || job.with(Job::cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
             </td>
             <td>{classes}</td>
-            <td>{move || job.with(|j| clock(j.started_ms))}</td>
+            <td data-col="started">{move || job.with(|j| crate::local_started(j.started_ms))}</td>
             <td class="num">{duration}</td>
             <td class="num">{size}</td>
             <td data-col="error">
