@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, DONE, LONG};
+use common::{console, open, open_advanced, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::cluster::{Cluster, ClusterOptions};
 use e2e::proxy::Proxy;
@@ -54,8 +54,7 @@ impl Stack {
         let b = &self.b;
         b.fill(&self.restore, "Backend", backend).await;
         b.fill(&self.restore, "Backup ID", id).await;
-        b.click_button(&self.restore, "Start restore").await;
-        b.click_button(&self.restore, "Confirm restore").await;
+        start_restore(b, &self.restore).await;
         let job = format!("restore:{backend}:{id}");
         let status = b.wait_job_status(&job, &DONE, LONG).await;
         assert_eq!(status, "SUCCESS", "{job}: {:?}", b.job_cell(&job, "error").await);

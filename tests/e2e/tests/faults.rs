@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, slow_collection, DONE, LONG};
+use common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Proxy, Rule};
 use e2e::rest::Rest;
@@ -109,8 +109,7 @@ async fn a_hung_status_read_shows_connection_lost_and_recovers() {
     let restore = form_xpath("Restore backup");
     b.fill(&restore, "Backup ID", "hung").await;
     let started = Instant::now();
-    b.click_button(&restore, "Start restore").await;
-    b.click_button(&restore, "Confirm restore").await;
+    start_restore(&b, &restore).await;
     let rjob = "restore:filesystem:hung";
     wait_row_contains(&b, rjob, "connection lost", Duration::from_secs(30)).await;
     assert_eq!(b.wait_job_status(rjob, &DONE, LONG).await, "SUCCESS");
@@ -147,8 +146,7 @@ async fn weaviate_killed_mid_job_and_restarted() {
             b.fill(&restore, "Backup ID", &id).await;
             open_advanced(&b, &restore).await;
             b.fill(&restore, "CPU percentage", "1").await;
-            b.click_button(&restore, "Start restore").await;
-            b.click_button(&restore, "Confirm restore").await;
+            start_restore(&b, &restore).await;
         }
         b.wait_for(&row(&job), Duration::from_secs(15)).await;
         let before = truth(&rest, kind, &id);

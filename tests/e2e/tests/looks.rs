@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{axe, console, open, weaviate, DONE, LONG};
+use common::{axe, console, open, start_restore, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};
@@ -73,8 +73,7 @@ async fn first_run_jobs_detail_and_errors_at_three_widths_light_and_dark() {
     assert_eq!(b.wait_job_status("backup:filesystem:before-upgrade", &DONE, LONG).await, "SUCCESS");
     let restore = form_xpath("Restore backup");
     b.fill(&restore, "Backup ID", "before-upgrade").await;
-    b.click_button(&restore, "Start restore").await;
-    b.click_button(&restore, "Confirm restore").await;
+    start_restore(&b, &restore).await;
     let failed = "restore:filesystem:before-upgrade";
     assert_eq!(b.wait_job_status(failed, &DONE, LONG).await, "FAILED");
     b.wait_for("//tr[@data-job='backup:filesystem:nightly-by-script']", Duration::from_secs(40)).await;

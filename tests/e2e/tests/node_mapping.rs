@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, DONE, LONG};
+use common::{console, open, open_advanced, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::cluster::{Cluster, ClusterOptions};
 use e2e::storage::ObjectStores;
@@ -38,8 +38,7 @@ async fn restore_into_a_cluster_with_other_node_names() {
         b.fill(&restore, "Backend", "s3").await;
         b.fill(&restore, "Backup ID", &id).await;
 
-        b.click_button(&restore, "Start restore").await;
-        b.click_button(&restore, "Confirm restore").await;
+        start_restore(&b, &restore).await;
         let alert = b.alert_containing(&restore, "cannot resolve hostname", Duration::from_secs(15)).await;
         assert!(alert.starts_with("HTTP 500: cannot resolve hostname for \"a-"), "{alert}");
         assert!(alert.contains("map node names"), "the hint: {alert}");
@@ -57,8 +56,7 @@ async fn restore_into_a_cluster_with_other_node_names() {
         assert_eq!(offered, cluster_b.node_names(), "B's node names are offered");
         let mapping: Vec<String> = offered.iter().enumerate().map(|(i, new)| format!("a-{i}={new}")).collect();
         b.fill(&restore, "Node mapping", &mapping.join(", ")).await;
-        b.click_button(&restore, "Start restore").await;
-        b.click_button(&restore, "Confirm restore").await;
+        start_restore(&b, &restore).await;
         let job = format!("restore:s3:{id}");
         let status = b.wait_job_status(&job, &DONE, LONG).await;
         assert_eq!(status, "SUCCESS", "{:?}", b.job_cell(&job, "error").await);
