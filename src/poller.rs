@@ -13,6 +13,7 @@
 //! a way to check again, instead of repeating the same refused request forever.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use backup_core::job::Job;
 use backup_core::poll::{PollPolicy, PollSlot};
@@ -21,8 +22,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_use_document_visibility::use_document_visibility;
 use leptos_use_interval_fn::use_interval_fn;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::{AbortController, AbortSignal, VisibilityState};
 
 use crate::client::Client;
@@ -60,20 +59,24 @@ pub fn use_job_poller() {
     let hidden = move || visibility.get_untracked() == VisibilityState::Hidden;
     // Runs the tick from outside the reactive graph (the wake-up timer).
     let kick = Trigger::new();
-    let wake = StoredValue::new_local(None::<(u64, Timer)>);
+    let wake = StoredValue::new_local(None::<(u64, TimeoutHandle)>);
 
-    // Wakes the poller at `due`, unless it is already woken earlier. Replacing the timer
-    // clears the old one.
+    // Wakes the poller at `due`, unless it is already woken earlier.
     let arm = move |due: u64| {
         if wake.with_value(|w| w.as_ref().is_some_and(|(at, _)| *at <= due)) {
             return;
         }
+        if let Some((_, old)) = wake.try_update_value(Option::take).flatten() {
+            old.clear();
+        }
+        let wait = Duration::from_millis(due.saturating_sub(now_ms()));
         let fire = move || {
             let _ = wake.try_update_value(|w| *w = None);
             kick.notify();
         };
-        let timer = Timer::start(due.saturating_sub(now_ms()), fire);
-        wake.set_value(timer.map(|t| (due, t)));
+        if let Ok(handle) = set_timeout_with_handle(fire, wait) {
+            wake.set_value(Some((due, handle)));
+        }
     };
 
     // Registers an abortable request, so unmounting aborts it.
@@ -258,33 +261,8 @@ pub fn use_job_poller() {
 
     on_cleanup(move || {
         abort_all();
-        let _ = wake.try_update_value(Option::take);
-    });
-}
-
-/// A one-shot timer that owns its callback: clearing or dropping it frees the callback too
-/// (leptos's `set_timeout_with_handle` keeps a cleared one's callback for good, one per job).
-struct Timer {
-    handle: i32,
-    // Freed by wasm-bindgen only once a call in progress returns, so firing may drop it.
-    _callback: Closure<dyn FnMut()>,
-}
-
-impl Timer {
-    fn start(wait_ms: u64, f: impl FnMut() + 'static) -> Option<Timer> {
-        let callback = Closure::<dyn FnMut()>::new(f);
-        let wait = i32::try_from(wait_ms).unwrap_or(i32::MAX);
-        let handle = web_sys::window()?
-            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.as_ref().unchecked_ref(), wait)
-            .ok()?;
-        Some(Timer { handle, _callback: callback })
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        if let Some(w) = web_sys::window() {
-            w.clear_timeout_with_handle(self.handle);
+        if let Some((_, handle)) = wake.try_update_value(Option::take).flatten() {
+            handle.clear();
         }
-    }
+    });
 }
