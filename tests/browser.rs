@@ -499,6 +499,12 @@ async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
     let first = q(&root, "tr[data-job]").unwrap().get_attribute("data-job");
     assert!(q(&root, "tr[data-job='backup:filesystem:b0949']").is_some(), "{pager} {first:?}");
     assert!(q(&root, "tr[data-job='backup:filesystem:b0999']").is_none());
+
+    // Another filter starts from the first page, even when it keeps every row.
+    set_input(&root, "#jobs-filter", "b0");
+    settle_dom().await;
+    let pager = q(&root, "nav.pager").unwrap().text_content().unwrap();
+    assert!(pager.contains("Jobs 1–50 of 1000, page 1 of 20"), "{pager}");
 }
 
 /// The layout around the jobs: job detail, summary line, connection line.

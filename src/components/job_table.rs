@@ -24,10 +24,11 @@ pub fn JobTable() -> impl IntoView {
     let state = use_app_state();
     let view_opts = RwSignal::new(TableView::default());
     let page = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        view_opts.track();
+    // Another filter or order starts from the first page.
+    let set_view = move |change: &dyn Fn(&mut TableView)| {
+        view_opts.update(change);
         page.set(0);
-    });
+    };
     // Positions of the shown jobs, in order, over every job; recomputed when the list changes,
     // and when a job changes only if the view filters or sorts by what changes.
     let shown = Memo::new(move |_| {
@@ -42,13 +43,12 @@ pub fn JobTable() -> impl IntoView {
     });
     let window = move || Window::of(shown.with(Vec::len), page.get(), PAGE_SIZE);
     // Only the page is rendered; For keeps unchanged rows as they are.
-    let rows = move || {
+    let page_rows = Memo::new(move |_| {
         let w = window();
         shown.with(|order| {
             state.jobs.with_untracked(|j| order[w.first..w.end].iter().map(|&i| j.entries()[i].clone()).collect::<Vec<_>>())
         })
-    };
-    let page_rows = Memo::new(move |_| rows());
+    });
     // Leptos's `For` keeps a link to every row it ever drew (its owner holds a `Weak` to each
     // row's owner until it is dropped itself), and rows leave dead subscriptions on the
     // `JobScope` they read. Both go with the table body, which is rebuilt now and then
@@ -73,17 +73,17 @@ pub fn JobTable() -> impl IntoView {
                     <label for="jobs-filter">"Filter jobs"</label>
                     <input id="jobs-filter" type="search" placeholder="id, collection, error…"
                         prop:value=move || view_opts.with(|v| v.text.clone())
-                        on:input=move |ev| view_opts.update(|v| v.text = event_target_value(&ev)) />
+                        on:input=move |ev| set_view(&|v| v.text = event_target_value(&ev)) />
                 </div>
                 <div class="field">
                     <label for="jobs-status">"Status filter"</label>
-                    <select id="jobs-status" on:change=move |ev| view_opts.update(|v| v.status = StatusFilter::from_label(&event_target_value(&ev)))>
+                    <select id="jobs-status" on:change=move |ev| set_view(&|v| v.status = StatusFilter::from_label(&event_target_value(&ev)))>
                         {StatusFilter::ALL.into_iter().map(|f| view! { <option value=f.label()>{f.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
                 <div class="field">
                     <label for="jobs-sort">"Sort by"</label>
-                    <select id="jobs-sort" on:change=move |ev| view_opts.update(|v| v.sort = SortBy::from_label(&event_target_value(&ev)))>
+                    <select id="jobs-sort" on:change=move |ev| set_view(&|v| v.sort = SortBy::from_label(&event_target_value(&ev)))>
                         {SortBy::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
