@@ -16,6 +16,15 @@ if rustup component list --toolchain "$SIZE_NIGHTLY" --installed 2>/dev/null | g
 else
   echo "release build: stable ($SIZE_NIGHTLY is not installed)"
 fi
+# With wasm-split-cli (scripts/setup.sh installs it), the dashboard (src/dashboard.rs) becomes
+# its own chunk, fetched at Connect: the first load carries the connection form alone.
+split=''
+if command -v wasm-split-cli >/dev/null; then
+  split=1
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} --cfg split -Clink-arg=--emit-relocs"
+  export PATH="$PWD/scripts/split:$PATH"
+  echo "release build: dashboard split into its own chunk"
+fi
 trunk build --release "$@"
 # No modulepreload for wasm-bindgen's snippets (src/panic_page.js): with it, headless Chromium
 # now and then never fetches the wasm (seen with two consoles loading at once). The snippet is
@@ -23,3 +32,15 @@ trunk build --release "$@"
 dist=dist
 for ((i = 1; i <= $#; i++)); do [ "${!i}" = --dist ] && { j=$((i + 1)); dist=${!j}; }; done
 sed -i 's|<link rel="modulepreload" href="./snippets/[^>]*>||g' "$dist/index.html"
+if [ -n "$split" ]; then
+  # The chunks and their loader (left by scripts/split/wasm-bindgen), optimised as trunk does
+  # the main wasm (index.html's data-wasm-opt).
+  opt_params=$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html)
+  for f in target/wasm-bindgen/release/split/*; do
+    case $f in
+      */backup-console.wasm) ;;
+      *.wasm) wasm-opt -Oz $opt_params "$f" -o "$dist/$(basename "$f")" ;;
+      *) cp "$f" "$dist/" ;;
+    esac
+  done
+fi

@@ -33,6 +33,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# Cuts the dashboard out of the release bundle's first load (scripts/build.sh).
+if ! cargo install --list --root .tools 2>/dev/null | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  say "installing wasm-split-cli $WASM_SPLIT_VERSION into .tools/ (cold: ~1 min)"
+  cargo install --locked --quiet --root .tools wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
+fi
+
 # npm tools share .tools/ and one install (an install with --no-save prunes what it does not
 # name): wasm-opt (Debian's binaryen, wasm-opt 108, silently breaks the app; npm's is current),
 # axe-core (injected into pages by the accessibility test), Azurite (the Azure Blob emulator).

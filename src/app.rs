@@ -3,14 +3,9 @@ use backup_core::route::Route;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::components::{
-    apply_saved_preferences, ConnectionForm, ConnectionLine, ConnectionUi, CoverageView, CreateBackupForm, JobDetail,
-    JobTable, Preferences, RestoreBackupForm, SummaryLine, DETAIL_HEADING,
-};
+use crate::components::{apply_saved_preferences, ConnectionForm, ConnectionLine, ConnectionUi, DETAIL_HEADING};
+use crate::dashboard::LazyDashboard;
 use crate::embed::use_host_bridge;
-use crate::job_events::{use_job_events, Alerts};
-use crate::journal::use_journal;
-use crate::poller::use_job_poller;
 use crate::routes::use_routes;
 use crate::runtime_config;
 use crate::state::AppState;
@@ -25,11 +20,8 @@ pub fn App(
     preset: Option<ConsoleConfig>,
 ) -> impl IntoView {
     let state = AppState::new().provide();
-    use_job_poller();
-    use_journal();
     use_theme();
     use_routes();
-    let alerts = use_job_events();
     let loaded = LocalResource::new(runtime_config::load);
     // `None` while loading; an invalid configuration stops the console rather than let it run
     // on weaker settings than the deployment asked for.
@@ -61,7 +53,7 @@ pub fn App(
                         <p class="alert-hint">"Fix config.json beside index.html (or the mount call) and reload. Nothing was sent to any server."</p>
                     </section>
                 }.into_any(),
-                Some(Ok(())) => view! { <Console state alerts ui /> }.into_any(),
+                Some(Ok(())) => view! { <Console state ui /> }.into_any(),
             }}
         </main>
     }
@@ -91,11 +83,10 @@ fn history_back() {
 }
 
 #[component]
-fn Console(state: AppState, alerts: Alerts, ui: ConnectionUi) -> impl IntoView {
+fn Console(state: AppState, ui: ConnectionUi) -> impl IntoView {
     use_host_bridge();
     apply_saved_preferences();
     let connected = move || state.connection.with(Option::is_some);
-    let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
     let detail = Memo::new(move |_| match state.route.get() {
         Route::Job(k) => Some(k),
         _ => None,
@@ -142,33 +133,10 @@ fn Console(state: AppState, alerts: Alerts, ui: ConnectionUi) -> impl IntoView {
 
     view! {
         {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-        <div class="toasts" role="status" aria-live="polite">
-            {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
-        </div>
         <ConnectionForm ui />
         <Show when=move || !connected() && state.connecting.get() && !ui.expanded(state)>
             <p class="loading">"Reading the server's version, backup backends and collections…"</p>
         </Show>
-        <Show when=connected>
-            <SummaryLine />
-        </Show>
-        <div class="layout" class:connected=connected class:read-only=move || state.read_only()>
-            <div class="primary">
-                {move || detail.get().map(|key| view! { <JobDetail key back /> })}
-                <Show when=connected>
-                    <JobTable />
-                    <CoverageView />
-                </Show>
-            </div>
-            <aside class="side" aria-label="Start a job and preferences">
-                <Show when=move || connected() && !state.read_only()>
-                    <CreateBackupForm default_backend=default_backend() />
-                    <RestoreBackupForm default_backend=default_backend() />
-                </Show>
-                <Show when=connected>
-                    <Preferences alerts />
-                </Show>
-            </aside>
-        </div>
+        <LazyDashboard detail back />
     }
 }

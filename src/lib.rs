@@ -7,6 +7,7 @@
 pub mod app;
 pub mod client;
 pub mod components;
+pub mod dashboard;
 pub mod embed;
 pub mod job_events;
 pub mod journal;

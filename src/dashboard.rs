@@ -1,0 +1,111 @@
+//! Everything the admin sees once a server is in play — summary, jobs, coverage, the job
+//! detail, both forms, preferences — and the watchers behind it (poller, journal, job events).
+//!
+//! The release build (`scripts/build.sh`, `--cfg split`) cuts this out of the first load into
+//! its own wasm chunk: the page is interactive with the connection form alone, and the chunk is
+//! fetched while the console connects (or a job's detail is linked), in parallel with the
+//! server's own round trips. Other builds link it in and the same code runs synchronously.
+
+use backup_core::job::JobKey;
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+
+use crate::components::{CoverageView, CreateBackupForm, JobDetail, JobTable, Preferences, RestoreBackupForm, SummaryLine};
+use crate::job_events::use_job_events;
+use crate::journal::use_journal;
+use crate::poller::use_job_poller;
+use crate::state::use_app_state;
+
+/// What the dashboard takes from the console around it.
+pub struct DashboardProps {
+    /// The job whose detail is open, from the route.
+    pub detail: Memo<Option<JobKey>>,
+    /// Leaves the detail ("All jobs").
+    pub back: Callback<()>,
+}
+
+/// The dashboard, once it is wanted: nothing before, nothing while its chunk loads (the
+/// console's "Reading the server's version…" line covers that), and a clear alert with a retry
+/// if the chunk cannot be fetched.
+#[component]
+pub fn LazyDashboard(
+    /// The job whose detail is open, from the route.
+    detail: Memo<Option<JobKey>>,
+    /// Leaves the detail ("All jobs").
+    back: Callback<()>,
+) -> impl IntoView {
+    let state = use_app_state();
+    // Latched: once wanted, the dashboard stays mounted (its watchers outlive a server change,
+    // as they did before the split).
+    let wanted = Memo::new(move |was: Option<&bool>| {
+        was == Some(&true) || state.connecting.get() || state.connection.with(Option::is_some) || detail.with(Option::is_some)
+    });
+    let attempt = RwSignal::new(0_u32);
+    let connected = move || state.connection.with(Option::is_some);
+    // While connecting, the console's own "Reading the server's version…" line is showing.
+    let fallback = move || connected().then(|| view! { <p class="loading" role="status">"Loading the jobs table and forms…"</p> });
+    let dashboard = move || {
+        attempt.track();
+        wanted.get().then(|| {
+            Suspend::new(async move {
+                match load(DashboardProps { detail, back }).await {
+                    Ok(view) => view,
+                    Err(_) => view! {
+                        <section class="card alert" role="alert">
+                            <h2>"Part of the console could not be loaded"</h2>
+                            <p>"The jobs table and forms are fetched when the console connects, and that fetch failed. Check the network (or that every file of the console is deployed) and try again."</p>
+                            <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })
+        })
+    };
+    view! { <Suspense fallback>{dashboard}</Suspense> }
+}
+
+async fn load(props: DashboardProps) -> Result<AnyView, SplitLoaderError> {
+    #[cfg(split)]
+    return dashboard(props).await;
+    #[cfg(not(split))]
+    dashboard(props)
+}
+
+#[cfg_attr(split, leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible))]
+fn dashboard(props: DashboardProps) -> Result<AnyView, SplitLoaderError> {
+    let DashboardProps { detail, back } = props;
+    let state = use_app_state();
+    use_journal();
+    use_job_poller();
+    let alerts = use_job_events();
+    let connected = move || state.connection.with(Option::is_some);
+    let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
+    Ok(view! {
+        <div class="toasts" role="status" aria-live="polite">
+            {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
+        </div>
+        <Show when=connected>
+            <SummaryLine />
+        </Show>
+        <div class="layout" class:connected=connected class:read-only=move || state.read_only()>
+            <div class="primary">
+                {move || detail.get().map(|key| view! { <JobDetail key back /> })}
+                <Show when=connected>
+                    <JobTable />
+                    <CoverageView />
+                </Show>
+            </div>
+            <aside class="side" aria-label="Start a job and preferences">
+                <Show when=move || connected() && !state.read_only()>
+                    <CreateBackupForm default_backend=default_backend() />
+                    <RestoreBackupForm default_backend=default_backend() />
+                </Show>
+                <Show when=connected>
+                    <Preferences alerts />
+                </Show>
+            </aside>
+        </div>
+    }
+    .into_any())
+}
