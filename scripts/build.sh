@@ -43,4 +43,16 @@ if [ -n "$split" ]; then
       *) cp "$f" "$dist/" ;;
     esac
   done
+  # The names are stable (no file hashes), but a chunk from another build must never meet this
+  # main module (it addresses the main module's memory and function table directly): each
+  # reference carries the content hash of what it loads, so no cache can mix two builds.
+  for chunk in "$dist"/split_*.wasm; do
+    name=$(basename "$chunk")
+    sed -i "s|\"./$name\"|\"./$name?v=$(sha256sum "$chunk" | cut -c1-16)\"|" "$dist/__wasm_split.js"
+  done
+  # (The import only: the imports object keeps the module name the wasm asks for.)
+  sed -i "s|from \"./__wasm_split.js\"|from \"./__wasm_split.js?v=$(sha256sum "$dist/__wasm_split.js" | cut -c1-16)\"|" "$dist/backup-console.js"
+  # backup-console.js changed: its integrity in index.html (trunk's SRI) follows.
+  sri=sha384-$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha384(open(sys.argv[1], "rb").read()).digest()).decode())' "$dist/backup-console.js")
+  sed -i "s|\(href=\"./backup-console.js\"[^>]*integrity=\"\)[^\"]*\"|\1$sri\"|" "$dist/index.html"
 fi
