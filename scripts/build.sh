@@ -39,7 +39,8 @@ if [ -n "$split" ]; then
   for f in target/wasm-bindgen/release/split/*; do
     case $f in
       */backup-console.wasm) ;;
-      *.wasm) wasm-opt -Oz $opt_params "$f" -o "$dist/$(basename "$f")" ;;
+      # (wasm-opt warns about the split's name section, which it drops anyway.)
+      *.wasm) wasm-opt -Oz $opt_params "$f" -o "$dist/$(basename "$f")" 2> >(grep -v 'unknown name subsection' >&2) ;;
       *) cp "$f" "$dist/" ;;
     esac
   done

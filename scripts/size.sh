@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints the release bundle's sizes (raw and gzip -9): the first load (every file the page loads
-# before it is interactive) and the split chunks (split_*.wasm, fetched at Connect). Build first:
+# before it is interactive) and the split chunks (split_*.wasm, fetched once it is). Build first:
 # scripts/build.sh. The benchmark checks the same split in a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +15,5 @@ while read -r f; do
 done < <(find dist -type f | sort)
 printf '%-48s %10d %10d\n' "first load" "$total" "$total_gz"
 for f in ${later[@]+"${later[@]}"}; do
-  printf '%-48s %10d %10d\n' "${f#dist/} (at Connect)" "$(stat -c%s "$f")" "$(gzip -9c "$f" | wc -c)"
+  printf '%-48s %10d %10d\n' "${f#dist/} (after)" "$(stat -c%s "$f")" "$(gzip -9c "$f" | wc -c)"
 done

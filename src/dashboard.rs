@@ -3,8 +3,8 @@
 //!
 //! The release build (`scripts/build.sh`, `--cfg split`) cuts this out of the first load into
 //! its own wasm chunk: the page is interactive with the connection form alone, and the chunk is
-//! fetched while the console connects (or a job's detail is linked), in parallel with the
-//! server's own round trips. Other builds link it in and the same code runs synchronously.
+//! fetched right after, in the background, while the admin types (at once when the console
+//! connects by itself). Other builds link it in and the same code runs synchronously.
 
 use backup_core::job::JobKey;
 use leptos::prelude::*;
@@ -24,9 +24,9 @@ pub struct DashboardProps {
     pub back: Callback<()>,
 }
 
-/// The dashboard, once it is wanted: nothing before, nothing while its chunk loads (the
-/// console's "Reading the server's version…" line covers that), and a clear alert with a retry
-/// if the chunk cannot be fetched.
+/// The dashboard, fetched once the connection form has been painted; nothing on screen while it
+/// loads unless the console is already connected, and a clear alert with a retry if the chunk
+/// cannot be fetched.
 #[component]
 pub fn LazyDashboard(
     /// The job whose detail is open, from the route.
@@ -35,10 +35,16 @@ pub fn LazyDashboard(
     back: Callback<()>,
 ) -> impl IntoView {
     let state = use_app_state();
-    // Latched: once wanted, the dashboard stays mounted (its watchers outlive a server change,
-    // as they did before the split).
-    let wanted = Memo::new(move |was: Option<&bool>| {
-        was == Some(&true) || state.connecting.get() || state.connection.with(Option::is_some) || detail.with(Option::is_some)
+    // After the first screen is painted, so the chunk's fetch and compile never delay it; on
+    // any real link it is in before the admin has typed a URL.
+    let painted = RwSignal::new(false);
+    request_animation_frame(move || {
+        set_timeout(
+            move || {
+                let _ = painted.try_set(true);
+            },
+            std::time::Duration::ZERO,
+        )
     });
     let attempt = RwSignal::new(0_u32);
     let connected = move || state.connection.with(Option::is_some);
@@ -46,14 +52,14 @@ pub fn LazyDashboard(
     let fallback = move || connected().then(|| view! { <p class="loading" role="status">"Loading the jobs table and forms…"</p> });
     let dashboard = move || {
         attempt.track();
-        wanted.get().then(|| {
+        painted.get().then(|| {
             Suspend::new(async move {
                 match load(DashboardProps { detail, back }).await {
                     Ok(view) => view,
                     Err(_) => view! {
                         <section class="card alert" role="alert">
                             <h2>"Part of the console could not be loaded"</h2>
-                            <p>"The jobs table and forms are fetched when the console connects, and that fetch failed. Check the network (or that every file of the console is deployed) and try again."</p>
+                            <p>"The jobs table and forms are fetched apart from the rest of the console, and that fetch failed. Check the network (or that every file of the console is deployed) and try again."</p>
                             <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
                         </section>
                     }

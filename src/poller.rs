@@ -245,8 +245,10 @@ pub fn use_job_poller() {
         }
     };
 
-    // New jobs, the wake-up timer and coming back to the tab (everything is due at once then).
+    // A new connection (its lists are read at once, not at the next tick), new jobs, the
+    // wake-up timer and coming back to the tab (everything is due at once then).
     Effect::new(move |was_hidden: Option<bool>| {
+        state.connection.track();
         kick.track();
         state.active.track();
         let is_hidden = visibility.get() == VisibilityState::Hidden;

@@ -169,13 +169,13 @@ impl Jobs {
     }
 
     /// Ids of the newest successful backups on `backend` (restore and incremental-base
-    /// suggestions).
-    pub fn successful_backups(&self, backend: &str) -> Vec<String> {
+    /// suggestions). Untracked: [`AppState::successful_backups`] says when to ask again.
+    fn successful_backups(&self, backend: &str) -> Vec<String> {
         let found: Vec<(u64, String)> = self
             .entries
             .iter()
             .filter_map(|e| {
-                e.job.with(|j| {
+                e.job.with_untracked(|j| {
                     (j.key.kind == JobKind::Backup && j.key.backend == backend && j.status == Status::Success)
                         .then(|| (j.started_ms, j.key.id.clone()))
                 })
@@ -263,6 +263,15 @@ impl AppState {
             discovery: StoredValue::new_local(None),
             route: RwSignal::new(Route::Home),
         }
+    }
+
+    /// Ids of the newest successful backups on `backend`, for the restore and incremental-base
+    /// suggestions. A backup becomes a successful one only by being added or by ending, so this
+    /// follows the list and `running`, not every job: a status read of one running job does
+    /// not rescan 10,000 listed backups.
+    pub fn successful_backups(self, backend: &str) -> Vec<String> {
+        self.running.with(|_| ());
+        self.jobs.with(|j| j.successful_backups(backend))
     }
 
     /// Connects to `base_url` (normalized), with `key` only if it belongs to that server; the

@@ -507,6 +507,45 @@ async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
     assert!(pager.contains("Jobs 1–50 of 1000, page 1 of 20"), "{pager}");
 }
 
+/// The restore and incremental-base suggestions follow the list and jobs ending, not every
+/// status read: with 1,000 backups listed, a running job's progress does not rescan them.
+#[wasm_bindgen_test]
+async fn suggestions_recompute_when_a_job_ends_not_at_every_status_read() {
+    let state = connected_state();
+    let jobs: Vec<Job> = (0..1_000u64)
+        .map(|i| {
+            let mut j = job(&format!("b{i:04}"));
+            j.started_ms = 1_000 + i;
+            if i != 999 {
+                j.status = Status::parse("SUCCESS");
+                j.finished_ms = Some(5_000 + i);
+            }
+            j
+        })
+        .collect();
+    state.jobs.update(|j| j.replace(jobs));
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let counted = runs.clone();
+    let suggestions = Memo::new(move |_| {
+        counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.successful_backups("filesystem")
+    });
+    assert_eq!(suggestions.get().first().map(String::as_str), Some("b0998"));
+    assert_eq!(suggestions.with(Vec::len), 50);
+
+    let running = state.jobs.with_untracked(|j| j.entries()[j.position("backup:filesystem:b0999").unwrap()].clone());
+    running.job.update(|j| j.status = Status::parse("TRANSFERRING"));
+    assert_eq!(suggestions.get().first().map(String::as_str), Some("b0998"));
+    assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 1, "a running job's progress does not rescan the list");
+
+    running.job.update(|j| {
+        j.status = Status::parse("SUCCESS");
+        j.finished_ms = Some(9_000);
+    });
+    assert_eq!(suggestions.get().first().map(String::as_str), Some("b0999"), "a backup that succeeds is offered at once");
+    assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), 2);
+}
+
 /// The layout around the jobs: job detail, summary line, connection line.
 #[path = "browser_looks.rs"]
 mod looks;

@@ -30,7 +30,7 @@ pub fn CreateBackupForm(
     let collections = Signal::derive(move || state.connection.with(|c| c.as_ref().map(|c| c.collections.clone()).unwrap_or_default()));
     let bases = Signal::derive(move || {
         let backend = inputs.backend.get();
-        state.jobs.with(|j| j.successful_backups(&backend))
+        state.successful_backups(&backend)
     });
     let status = SubmitState::new();
     let pending = RwSignal::new(None::<(Selection, BackupCreateRequest, Location, Vec<Finding>)>);

@@ -141,7 +141,7 @@ pub fn RestoreBackupForm(
     });
     let suggestions = move || {
         let backend = inputs.backend.get();
-        state.jobs.with(|j| j.successful_backups(&backend))
+        state.successful_backups(&backend)
     };
 
     view! {
