@@ -17,9 +17,9 @@ else
   echo "release build: stable ($SIZE_NIGHTLY is not installed)"
 fi
 # With wasm-split-cli (scripts/setup.sh installs it), the dashboard (src/dashboard.rs) becomes
-# its own chunk, fetched at Connect: the first load carries the connection form alone.
+# its own chunk, fetched once the connection form is on screen (BUILD_SPLIT=0: one wasm).
 split=''
-if command -v wasm-split-cli >/dev/null; then
+if [ "${BUILD_SPLIT:-1}" = 1 ] && command -v wasm-split-cli >/dev/null; then
   split=1
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} --cfg split -Clink-arg=--emit-relocs"
   export PATH="$PWD/scripts/split:$PATH"
