@@ -3,8 +3,8 @@
 //!
 //! The release build (`scripts/build.sh`, `--cfg split`) cuts this out of the first load into
 //! its own wasm chunk: the page is interactive with the connection form alone, and the chunk is
-//! fetched right after, in the background, while the admin types (at once when the console
-//! connects by itself). Other builds link it in and the same code runs synchronously.
+//! fetched right after, in the background, while the admin types. Other builds link it in and
+//! the same code runs synchronously.
 
 use backup_core::job::JobKey;
 use leptos::prelude::*;
