@@ -86,11 +86,8 @@ fn history_back() {
 fn Console(state: AppState, ui: ConnectionUi) -> impl IntoView {
     use_host_bridge();
     apply_saved_preferences();
-    let connected = move || state.connection.with(Option::is_some);
-    let detail = Memo::new(move |_| match state.route.get() {
-        Route::Job(k) => Some(k),
-        _ => None,
-    });
+    let connected = move || state.connected();
+    let detail = Memo::new(move |_| state.route.with(|r| r.job().cloned()));
 
     // Where the table was scrolled, so leaving a job's detail returns there; and whether the
     // detail was opened from the table (then "All jobs" is the browser's back).

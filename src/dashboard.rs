@@ -16,14 +16,6 @@ use crate::journal::use_journal;
 use crate::poller::use_job_poller;
 use crate::state::use_app_state;
 
-/// What the dashboard takes from the console around it.
-pub struct DashboardProps {
-    /// The job whose detail is open, from the route.
-    pub detail: Memo<Option<JobKey>>,
-    /// Leaves the detail ("All jobs").
-    pub back: Callback<()>,
-}
-
 /// The dashboard, fetched once the connection form has been painted; nothing on screen while it
 /// loads unless the console is already connected, and a clear alert with a retry if the chunk
 /// cannot be fetched.
@@ -35,26 +27,31 @@ pub fn LazyDashboard(
     back: Callback<()>,
 ) -> impl IntoView {
     let state = use_app_state();
-    // After the first screen is painted, so the chunk's fetch and compile never delay it; on
-    // any real link it is in before the admin has typed a URL.
+    // After the first screen is painted (the frame, then a task), so the chunk's fetch and
+    // compile never delay it; on any real link it is in before the admin has typed a URL.
     let painted = RwSignal::new(false);
-    request_animation_frame(move || {
-        set_timeout(
-            move || {
-                let _ = painted.try_set(true);
-            },
-            std::time::Duration::ZERO,
-        )
+    let after_frame = StoredValue::new(None::<TimeoutHandle>);
+    let frame = request_animation_frame_with_handle(move || {
+        let timer = set_timeout_with_handle(move || painted.set(true), std::time::Duration::ZERO);
+        after_frame.set_value(timer.ok());
+    })
+    .ok();
+    on_cleanup(move || {
+        if let Some(frame) = frame {
+            frame.cancel();
+        }
+        if let Some(timer) = after_frame.try_get_value().flatten() {
+            timer.clear();
+        }
     });
     let attempt = RwSignal::new(0_u32);
-    let connected = move || state.connection.with(Option::is_some);
     // While connecting, the console's own "Reading the server's version…" line is showing.
-    let fallback = move || connected().then(|| view! { <p class="loading" role="status">"Loading the jobs table and forms…"</p> });
+    let fallback = move || state.connected().then(|| view! { <p class="loading" role="status">"Loading the jobs table and forms…"</p> });
     let dashboard = move || {
         attempt.track();
         painted.get().then(|| {
             Suspend::new(async move {
-                match load(DashboardProps { detail, back }).await {
+                match load(detail, back).await {
                     Ok(view) => view,
                     Err(_) => view! {
                         <section class="card alert" role="alert">
@@ -71,21 +68,20 @@ pub fn LazyDashboard(
     view! { <Suspense fallback>{dashboard}</Suspense> }
 }
 
-async fn load(props: DashboardProps) -> Result<AnyView, SplitLoaderError> {
+async fn load(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView, SplitLoaderError> {
     #[cfg(split)]
-    return dashboard(props).await;
+    return dashboard(detail, back).await;
     #[cfg(not(split))]
-    dashboard(props)
+    dashboard(detail, back)
 }
 
 #[cfg_attr(split, leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible))]
-fn dashboard(props: DashboardProps) -> Result<AnyView, SplitLoaderError> {
-    let DashboardProps { detail, back } = props;
+fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView, SplitLoaderError> {
     let state = use_app_state();
     use_journal();
     use_job_poller();
     let alerts = use_job_events();
-    let connected = move || state.connection.with(Option::is_some);
+    let connected = move || state.connected();
     let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
     Ok(view! {
         <div class="toasts" role="status" aria-live="polite">

@@ -311,6 +311,10 @@ impl AppState {
         self.config.with(|c| c.read_only == Some(true))
     }
 
+    pub fn connected(&self) -> bool {
+        self.connection.with(Option::is_some)
+    }
+
     pub fn provide(self) -> AppState {
         provide_context(self);
         self
@@ -351,10 +355,7 @@ impl JobScope {
             now: Memo::new(move |_| state.now.get()),
             shared: Memo::new(move |_| Shared {
                 stall_ms: state.stall_minutes.get().max(1) * 60_000,
-                opened: state.route.with(|r| match r {
-                    Route::Job(k) => Some(k.clone()),
-                    _ => None,
-                }),
+                opened: state.route.with(|r| r.job().cloned()),
                 caps: state.connection.with(|c| c.as_ref().map(|c| c.caps)),
                 server: state.connection.with(|c| c.as_ref().map(|c| (c.client.base_url().to_string(), c.client.has_key()))),
                 read_only: state.read_only(),

@@ -36,6 +36,14 @@ impl Route {
         }
     }
 
+    /// The job whose detail this route opens.
+    pub fn job(&self) -> Option<&JobKey> {
+        match self {
+            Route::Job(k) => Some(k),
+            _ => None,
+        }
+    }
+
     pub fn to_hash(&self) -> String {
         match self {
             Route::Home => "#/".into(),
@@ -54,6 +62,14 @@ mod tests {
         for h in ["#/jobs/backup/filesystem/nightly-1", "#/jobs/restore/s3/x_1", "#/restore/filesystem/b"] {
             assert_eq!(Route::parse(h).to_hash(), h);
         }
+    }
+
+    #[test]
+    fn only_a_job_route_opens_a_job() {
+        let key = JobKey { kind: JobKind::Restore, backend: "s3".into(), id: "x_1".into() };
+        assert_eq!(Route::parse("#/jobs/restore/s3/x_1").job(), Some(&key));
+        assert_eq!(Route::parse("#/restore/s3/x_1").job(), None);
+        assert_eq!(Route::Home.job(), None);
     }
 
     #[test]

@@ -164,11 +164,11 @@ pub fn ConnectionForm(
 
     // A new connection closes the controls again.
     Effect::new(move |_| {
-        if state.connection.with(Option::is_some) {
+        if state.connected() {
             ui.open.set(false);
         }
     });
-    let connected = move || state.connection.with(Option::is_some);
+    let connected = move || state.connected();
 
     // Said before Connect is pressed: a filled-in key stays with its own server.
     let key_note = Memo::new(move |_| {

@@ -43,7 +43,7 @@ pub fn JobDetail(
             let entry = state.jobs.with_untracked(|j| j.entries().iter().find(|e| e.serial == s).cloned());
             entry.map(|entry| view! { <DetailBody entry /> }.into_any())
         }
-        None => Some(not_found(&key, state.connection.with(Option::is_some)).into_any()),
+        None => Some(not_found(&key, state.connected()).into_any()),
     };
     view! {
         <section class="card job-detail" aria-labelledby=DETAIL_HEADING>
