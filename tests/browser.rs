@@ -446,24 +446,28 @@ fn stop_recording(stop: &js_sys::Function, inside: &Element) -> (u32, u32) {
     (counts.get(0).as_f64().unwrap() as u32, counts.get(1).as_f64().unwrap() as u32)
 }
 
-/// 1,000 jobs: one page is rendered, a status change re-renders only its row (no other row,
-/// no re-ordering), and the clock touches only the running row.
-#[wasm_bindgen_test]
-async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
-    let state = connected_state();
-    let jobs: Vec<Job> = (0..1_000u64)
+/// Backups `b0000`…`b0999`, newest first, all succeeded but `b{running}`.
+fn thousand_backups_one_running(running: u64) -> Vec<Job> {
+    (0..1_000u64)
         .rev()
         .map(|i| {
             let mut j = job(&format!("b{i:04}"));
             j.started_ms = 1_000 + i;
-            if i != 995 {
+            if i != running {
                 j.status = Status::parse("SUCCESS");
                 j.finished_ms = Some(5_000 + i);
             }
             j
         })
-        .collect();
-    state.jobs.update(|j| j.replace(jobs));
+        .collect()
+}
+
+/// 1,000 jobs: one page is rendered, a status change re-renders only its row (no other row,
+/// no re-ordering), and the clock touches only the running row.
+#[wasm_bindgen_test]
+async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
+    let state = connected_state();
+    state.jobs.update(|j| j.replace(thousand_backups_one_running(995)));
     let (root, _h) = mount(move || {
         state.provide();
         view! { <JobTable /> }
@@ -512,18 +516,7 @@ async fn a_status_change_in_one_row_of_1000_touches_only_that_row() {
 #[wasm_bindgen_test]
 async fn suggestions_recompute_when_a_job_ends_not_at_every_status_read() {
     let state = connected_state();
-    let jobs: Vec<Job> = (0..1_000u64)
-        .map(|i| {
-            let mut j = job(&format!("b{i:04}"));
-            j.started_ms = 1_000 + i;
-            if i != 999 {
-                j.status = Status::parse("SUCCESS");
-                j.finished_ms = Some(5_000 + i);
-            }
-            j
-        })
-        .collect();
-    state.jobs.update(|j| j.replace(jobs));
+    state.jobs.update(|j| j.replace(thousand_backups_one_running(999)));
     let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
     let counted = runs.clone();
     let suggestions = Memo::new(move |_| {
