@@ -7,6 +7,8 @@
 
 use serde::Deserialize;
 
+use crate::limit::server_text;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ApiError {
     /// The request never got an HTTP answer: server down, wrong URL, or blocked by CORS
@@ -82,9 +84,10 @@ pub fn parse_error_message(body: &str) -> String {
 }
 
 impl ApiError {
-    /// Maps a non-2xx HTTP answer to its error.
+    /// Maps a non-2xx HTTP answer to its error, keeping at most
+    /// [`MAX_SERVER_TEXT_CHARS`](crate::limit::MAX_SERVER_TEXT_CHARS) of the server's text.
     pub fn from_response(status: u16, body: &str) -> ApiError {
-        let mut message = parse_error_message(body);
+        let mut message = server_text(&parse_error_message(body));
         if message.is_empty() {
             message = format!("HTTP {status} with an empty body");
         }
@@ -258,6 +261,16 @@ mod tests {
         let e = ApiError::from_response(500, r#"{"error":[{"message":"a"},{"message":"b"}]}"#);
         assert_eq!(e, ApiError::Server { status: 500, message: "a; b".into() });
         assert!(e.is_transient());
+    }
+
+    #[test]
+    fn a_huge_error_body_is_not_kept_whole() {
+        let page = format!("<html>{}</html>", "x".repeat(6 * 1024 * 1024));
+        let e = ApiError::from_response(503, &page);
+        assert!(e.message().starts_with("<html>xxx") && e.message().contains("… [cut here: "), "{}", &e.message()[..40]);
+        assert!(e.message().len() < 2_100);
+        let json = format!(r#"{{"error":[{{"message":"{}"}}]}}"#, "y".repeat(100_000));
+        assert!(ApiError::from_response(422, &json).message().len() < 2_100);
     }
 
     #[test]

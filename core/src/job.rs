@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::{BackupListItem, StartedResponse, StatusResponse};
 use crate::error::ApiError;
 use crate::format::parse_rfc3339_ms;
+use crate::limit::server_text;
 use crate::options::Location;
 use crate::status::Status;
 use crate::version::{Capabilities, Feature};
@@ -112,9 +113,9 @@ impl Job {
     pub fn started(key: JobKey, resp: &StartedResponse, now_ms: u64) -> Job {
         let mut job = Job {
             key,
-            status: resp.status.clone(),
-            classes: resp.classes.clone(),
-            error: resp.error.clone().filter(|e| !e.is_empty()),
+            status: kept_status(&resp.status),
+            classes: kept_names(&resp.classes),
+            error: resp.error.as_deref().filter(|e| !e.is_empty()).map(server_text),
             started_ms: now_ms,
             finished_ms: None,
             size_gib: None,
@@ -187,9 +188,9 @@ impl Job {
         if self.key.kind != JobKind::Backup || self.is_terminal() || !item.status.is_terminal() {
             return false;
         }
-        self.status = item.status.clone();
+        self.status = kept_status(&item.status);
         if !item.classes.is_empty() {
-            self.classes = item.classes.clone();
+            self.classes = kept_names(&item.classes);
         }
         if item.size.is_some() {
             self.size_gib = item.size;
@@ -269,12 +270,13 @@ impl Job {
         if self.is_terminal() {
             return;
         }
-        if resp.status != self.status || (resp.size.is_some() && resp.size != self.size_gib) {
+        let status = kept_status(&resp.status);
+        if status != self.status || (resp.size.is_some() && resp.size != self.size_gib) {
             self.last_change_ms = now_ms;
         }
-        self.status = resp.status.clone();
-        if let Some(e) = resp.error.as_ref().filter(|e| !e.is_empty()) {
-            self.error = Some(e.clone());
+        self.status = status;
+        if let Some(e) = resp.error.as_deref().filter(|e| !e.is_empty()) {
+            self.error = Some(server_text(e));
         }
         if resp.size.is_some() {
             self.size_gib = resp.size;
@@ -365,6 +367,19 @@ impl Job {
     }
 }
 
+/// A status as a job keeps it: an unknown one is server text like any other (see [`server_text`]).
+fn kept_status(status: &Status) -> Status {
+    match status {
+        Status::Unknown(text) => Status::Unknown(server_text(text)),
+        known => known.clone(),
+    }
+}
+
+/// Collection names as a job keeps them.
+fn kept_names(names: &[String]) -> Vec<String> {
+    names.iter().map(|n| server_text(n)).collect()
+}
+
 /// What the server said about a job's status resource just before the POST that starts it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Prior {
@@ -450,6 +465,26 @@ mod tests {
         assert!(!listed.journaled());
         listed.cancel_requested = true;
         assert!(listed.journaled(), "cancelled here");
+    }
+
+    #[test]
+    fn server_text_is_kept_cut() {
+        let huge = "x".repeat(6 * 1024 * 1024);
+        let fits = |t: &str| t.chars().count() < crate::limit::MAX_SERVER_TEXT_CHARS + 50 && t.contains("… [cut here: ");
+        let mut j = started();
+        j.apply_status(&status(&format!(r#"{{"status":"{huge}"}}"#)), 2_000);
+        assert!(fits(j.status.as_str()), "an unknown status");
+        j.apply_status(&status(&format!(r#"{{"status":"FAILED","error":"{huge}"}}"#)), 3_000);
+        assert!(fits(j.error.as_deref().unwrap()));
+        let resp: StartedResponse =
+            serde_json::from_str(&format!(r#"{{"status":"FAILED","error":"{huge}","classes":["{huge}","A"]}}"#)).unwrap();
+        let j = Job::started(started().key, &resp, 1);
+        assert!(fits(j.error.as_deref().unwrap()) && fits(&j.classes[0]));
+        assert_eq!(j.classes[1], "A");
+        let mut l = Job::from_listed("s3", &listed(&format!(r#"{{"id":"x","status":"{huge}","classes":["{huge}"]}}"#)), 5);
+        assert!(fits(l.status.as_str()) && fits(&l.classes[0]));
+        assert!(l.apply_listed(&listed(&format!(r#"{{"id":"x","status":"SUCCESS","classes":["{huge}"]}}"#)), 6));
+        assert!(fits(&l.classes[0]));
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod format;
 pub mod host;
 pub mod job;
 pub mod key;
+pub mod limit;
 pub mod options;
 pub mod origin;
 pub mod journal;

@@ -1242,6 +1242,28 @@ fn prop_snippets_quote_everything() {
 }
 
 #[test]
+fn prop_server_text_is_bounded_and_marked() {
+    use crate::limit::{server_text, MAX_SERVER_TEXT_CHARS};
+    let text = drawn(64, |d| {
+        let unit = d.text();
+        let times = if d.flip() { 1 } else { 1 + d.below(3 * MAX_SERVER_TEXT_CHARS) };
+        unit.repeat(times)
+    });
+    check("limit::server_text", text, |text| {
+        let kept = server_text(&text);
+        let n = text.chars().count();
+        if n <= MAX_SERVER_TEXT_CHARS {
+            prop_assert_eq!(kept, text);
+        } else {
+            let head: String = text.chars().take(MAX_SERVER_TEXT_CHARS).collect();
+            let note = format!("… [cut here: {} more character{}]", n - MAX_SERVER_TEXT_CHARS, if n - MAX_SERVER_TEXT_CHARS == 1 { "" } else { "s" });
+            prop_assert_eq!(kept, format!("{head}{note}"));
+        }
+        Ok(())
+    });
+}
+
+#[test]
 fn prop_table_view_is_total() {
     let input = drawn(1024, |d| {
         let jobs: Vec<Job> = (0..d.below(5)).map(|_| d.job()).collect();
