@@ -9,7 +9,7 @@ use backup_core::api::{
     BackupCreateRequest, BackupListItem, BackupRestoreRequest, Meta, Schema, StartedResponse, StatusResponse,
 };
 use backup_core::error::ApiError;
-use backup_core::job::{JobKey, JobKind};
+use backup_core::job::JobKey;
 use backup_core::options::Location;
 use backup_core::origin::BoundKey;
 use backup_core::snippet::SentRequest;
@@ -76,7 +76,7 @@ pub struct Client {
 }
 
 fn seg(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+    backup_core::path::segment(s)
 }
 
 impl Client {
@@ -158,11 +158,7 @@ impl Client {
 
     /// `/backups/{backend}/{id}[/restore]?bucket=&path=`: the job's own resource.
     fn job_path(k: &JobKey, location: &Location) -> String {
-        let suffix = match k.kind {
-            JobKind::Backup => "",
-            JobKind::Restore => "/restore",
-        };
-        format!("/backups/{}/{}{suffix}{}", seg(&k.backend), seg(&k.id), location.query())
+        backup_core::path::job(k, location)
     }
 
     /// `GET /v1/backups/{backend}/{id}` or `…/restore`, with the job's bucket/path.

@@ -14,6 +14,7 @@ pub mod key;
 pub mod limit;
 pub mod options;
 pub mod origin;
+pub mod path;
 pub mod journal;
 pub mod poll;
 pub mod preflight;

@@ -1226,17 +1226,56 @@ fn prop_snippets_quote_everything() {
     check("snippet::curl, python", input, |(base, req, with_key)| {
         let c = curl(&base, &req, with_key);
         let words = shell_words(&c).ok_or_else(|| TestCaseError::fail(format!("unquoted shell syntax in {c}")))?;
-        let mut want = vec!["curl".to_string(), "-sS".into(), "-X".into(), req.method.clone(), format!("{base}/v1{}", req.path)];
+        let mut want =
+            vec!["curl".to_string(), "-sS".into(), "--globoff".into(), "-X".into(), req.method.clone(), format!("{base}/v1{}", req.path)];
         if with_key {
             want.extend(["-H".to_string(), "Authorization: Bearer $WEAVIATE_API_KEY".into()]);
         }
         if let Some(b) = &req.body {
-            want.extend(["-H".to_string(), "Content-Type: application/json".into(), "-d".into(), b.clone()]);
+            want.extend(["-H".to_string(), "Content-Type: application/json".into(), "--data-raw".into(), b.clone()]);
         }
         prop_assert_eq!(words, want);
         let p = python(&base, &req, with_key);
         prop_assert_eq!(p.contains("Authorization"), with_key);
         prop_assert!(p.contains(&serde_json::to_string(&req.method).unwrap_or_default()));
+        Ok(())
+    });
+}
+
+/// `encodeURIComponent`, from its definition (ECMA-262, Encode): a character of its unreserved
+/// set stands for itself; any other is its UTF-8 bytes, each as `%` and two upper-case hex digits.
+fn encode_uri_component(s: &str) -> String {
+    const UNRESERVED: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()";
+    let mut out = String::new();
+    for c in s.chars() {
+        if UNRESERVED.contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push('%');
+                out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('?').to_ascii_uppercase());
+                out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('?').to_ascii_uppercase());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn prop_request_paths_encode_as_browsers_do() {
+    let input = drawn(128, |d| {
+        let key = JobKey { kind: if d.flip() { JobKind::Backup } else { JobKind::Restore }, backend: d.text(), id: d.text() };
+        let loc = Location { bucket: d.flip().then(|| d.text()), path: d.flip().then(|| d.text()) };
+        (key, loc)
+    });
+    check("path::segment, path::job", input, |(key, loc)| {
+        for s in [&key.backend, &key.id] {
+            prop_assert_eq!(crate::path::segment(s), encode_uri_component(s));
+        }
+        let suffix = if key.kind == JobKind::Restore { "/restore" } else { "" };
+        let want = format!("/backups/{}/{}{suffix}{}", encode_uri_component(&key.backend), encode_uri_component(&key.id), loc.query());
+        prop_assert_eq!(crate::path::job(&key, &loc), want);
         Ok(())
     });
 }

@@ -157,11 +157,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         let (base, with_key) = scope.server()?;
         let (started_by, req) = job.with(|j| match &j.request {
             Some(r) => (true, r.clone()),
-            None => {
-                let suffix = if j.key.kind == JobKind::Restore { "/restore" } else { "" };
-                let path = format!("/backups/{}/{}{suffix}{}", j.key.backend, j.key.id, j.location.query());
-                (false, SentRequest { method: "GET".into(), path, body: None })
-            }
+            None => (false, SentRequest::status_read(&j.key, &j.location)),
         });
         let heading = if started_by { "The request that started it" } else { "Check its status yourself" };
         Some(view! {
