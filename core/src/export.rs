@@ -32,19 +32,27 @@ fn row(j: &Job) -> Row<'_> {
 }
 
 /// A cell that a spreadsheet shows as text. Ids, collection names and error messages come from
-/// the server, so a cell starting like a formula gets a leading `'` (OWASP, CSV injection);
-/// then a cell with a separator, quote or line break is quoted.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) { format!("'{s}") } else { s.to_string() };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
+/// the server, so a cell that reads like a formula gets a leading `'` (OWASP, CSV injection):
+/// one starting with `= + - @` also after spaces (spreadsheets skip them), or with a tab or a
+/// line break. Every cell is quoted: a spreadsheet in a locale whose separator is `;` (Excel
+/// in de, fr) splits an unquoted `x;=cmd|' /C calc'!A0` into a cell `=cmd|…`.
+pub(crate) fn csv_field(s: &str) -> String {
+    let formula = s.starts_with(['\t', '\r', '\n'])
+        || s.trim_start_matches(|c: char| c.is_whitespace() || c.is_control()).starts_with(['=', '+', '-', '@']);
+    let quote = if formula { "'" } else { "" };
+    format!("\"{quote}{}\"", s.replace('"', "\"\""))
+}
+
+const HEADER: [&str; 9] = ["kind", "id", "backend", "status", "collections", "started_ms", "finished_ms", "size_gib", "error"];
+
+fn csv_line(fields: &[impl AsRef<str>]) -> String {
+    let mut line = fields.iter().map(|f| csv_field(f.as_ref())).collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
 }
 
 pub fn to_csv(jobs: &[Job]) -> String {
-    let mut out = String::from("kind,id,backend,status,collections,started_ms,finished_ms,size_gib,error\r\n");
+    let mut out = csv_line(&HEADER);
     for j in jobs {
         let r = row(j);
         let fields = [
@@ -58,8 +66,7 @@ pub fn to_csv(jobs: &[Job]) -> String {
             r.size_gib.map(|s| s.to_string()).unwrap_or_default(),
             r.error.unwrap_or_default().to_string(),
         ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        out.push_str(&csv_line(&fields));
     }
     out
 }
@@ -83,8 +90,9 @@ mod tests {
         let csv = to_csv(std::slice::from_ref(&job));
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            r#"backup,b,filesystem,FAILED,A B,5,5,,"bad, ""really""""#
+            r#""backup","b","filesystem","FAILED","A B","5","5","","bad, ""really""""#
         );
+        assert_eq!(csv.lines().next().unwrap(), r#""kind","id","backend","status","collections","started_ms","finished_ms","size_gib","error""#);
         let json: serde_json::Value = serde_json::from_str(&to_json(&[job])).unwrap();
         assert_eq!(json[0]["collections"], serde_json::json!(["A", "B"]));
         assert_eq!(json[0]["status"], "FAILED");
@@ -108,11 +116,27 @@ mod tests {
         let csv = to_csv(&[job]);
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            r#"backup,"'=HYPERLINK(""http://x"",""y"")",'-fs,'@SUM(1),'+A B,5,,'-1,"'=HYPERLINK(""http://x"",""y"")""#
+            r#""backup","'=HYPERLINK(""http://x"",""y"")","'-fs","'@SUM(1)","'+A B","5","","'-1","'=HYPERLINK(""http://x"",""y"")""#
         );
-        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("\tx"), "\"'\tx\"");
         assert_eq!(csv_field("\rx"), "\"'\rx\"");
         assert_eq!(csv_field("\nx"), "\"'\nx\"");
-        assert_eq!(csv_field("a=b"), "a=b");
+        assert_eq!(csv_field("a=b"), "\"a=b\"");
+    }
+
+    #[test]
+    fn formulas_after_spaces_are_defused() {
+        assert_eq!(csv_field(" =1+1"), "\"' =1+1\"");
+        assert_eq!(csv_field("  \t@SUM(A1)"), "\"'  \t@SUM(A1)\"");
+        assert_eq!(csv_field("\u{a0}-2"), "\"'\u{a0}-2\"", "a no-break space too");
+        assert_eq!(csv_field(" plain"), "\" plain\"");
+    }
+
+    /// Excel in de and fr locales splits on `;`: quoted, the whole text is one cell.
+    #[test]
+    fn semicolons_stay_inside_their_cell() {
+        assert_eq!(csv_field("x;=cmd|' /C calc'!A0"), "\"x;=cmd|' /C calc'!A0\"");
+        assert_eq!(csv_field("x"), "\"x\"");
+        assert_eq!(csv_field(""), "\"\"");
     }
 }
