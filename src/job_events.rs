@@ -1,6 +1,6 @@
 //! Watches jobs start and finish, and tells whoever cares: the host page (`embed`), the
-//! document title (running count), and a toast (plus an opt-in browser notification) when a
-//! job ends while the tab is hidden.
+//! document title (running count), and a toast (plus, for a job this console started, an
+//! opt-in browser notification) when a job ends while the tab is hidden.
 
 use backup_core::host::ConsoleEvent;
 use backup_core::job::Origin;
@@ -31,8 +31,10 @@ impl Alerts {
         self.notify.set(on);
     }
 
-    fn tell(self, text: String) {
-        if self.notify.get_untracked() && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+    /// Shows a toast, and a browser notification too if the admin opted in and `notify` (see
+    /// [`Job::may_notify`](backup_core::job::Job::may_notify)).
+    fn tell(self, text: String, notify: bool) {
+        if notify && self.notify.get_untracked() && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
             let _ = web_sys::Notification::new(&text);
         }
         self.toasts.update(|t| t.push(text));
@@ -75,11 +77,11 @@ pub fn use_job_events() -> Alerts {
             let ended = entry.job.with_untracked(|job| {
                 job.is_terminal().then(|| {
                     post_to_host(state, &ConsoleEvent::finished(job));
-                    format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str())
+                    (format!("{} {} ended {}", job.key.kind.as_str(), job.key.id, job.status.as_str()), job.may_notify())
                 })
             });
-            if let (Some(text), true) = (ended, was_away) {
-                alerts.tell(text);
+            if let (Some((text, notify)), true) = (ended, was_away) {
+                alerts.tell(text, notify);
             }
         }
         if !hidden {

@@ -207,6 +207,14 @@ impl Job {
         self.origin == Origin::Console || self.cancel_requested
     }
 
+    /// Whether a browser notification may tell of this job: only if this console started it.
+    /// A listed job's id is whatever text its starter (or the server) chose, and a notification
+    /// shows it outside the page, as the browser's own message ("Weaviate: key expired — sign in
+    /// at …"); the page's toast still shows it, where it reads as a job's name.
+    pub fn may_notify(&self) -> bool {
+        self.origin == Origin::Console
+    }
+
     /// The error to show: the server's, or for a failure it gave no reason for (Weaviate
     /// leaves `error` empty when a node is lost before its first check), where to look.
     pub fn error_shown(&self) -> Option<String> {
@@ -465,6 +473,18 @@ mod tests {
         assert!(!listed.journaled());
         listed.cancel_requested = true;
         assert!(listed.journaled(), "cancelled here");
+    }
+
+    #[test]
+    fn only_jobs_this_console_started_notify() {
+        assert!(started().may_notify());
+        let key = JobKey { kind: JobKind::Restore, backend: "s3".into(), id: "lost".into() };
+        assert!(Job::recovered(key, Location::default(), &status(r#"{"status":"STARTED"}"#), 7).may_notify());
+        let phishing = listed(r#"{"id":"Weaviate: key expired — sign in at https://evil.example","status":"SUCCESS"}"#);
+        let mut listed = Job::from_listed("s3", &phishing, 5);
+        assert!(!listed.may_notify());
+        listed.cancel_requested = true;
+        assert!(!listed.may_notify(), "cancelled here, but still started elsewhere");
     }
 
     #[test]
