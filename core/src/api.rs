@@ -176,11 +176,19 @@ pub struct SchemaClass {
 }
 
 impl Schema {
+    /// The collections, sorted, each once.
     pub fn collection_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.classes.iter().map(|c| c.class.clone()).collect();
+        let mut v = distinct(self.classes.iter().map(|c| c.class.clone()));
         v.sort();
         v
     }
+}
+
+/// `names` without repeats, in the order each first appears: the collection pickers key their
+/// buttons by name, and a server (or a tampered journal's backup) may name one twice.
+pub fn distinct(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names.into_iter().filter(|n| seen.insert(n.clone())).collect()
 }
 
 #[cfg(test)]
@@ -280,5 +288,13 @@ mod tests {
             serde_json::from_str(r#"{"classes":[{"class":"Paragraph","properties":[]},{"class":"Article"}]}"#)
                 .unwrap();
         assert_eq!(s.collection_names(), vec!["Article", "Paragraph"]);
+    }
+
+    #[test]
+    fn duplicate_collection_names_are_offered_once() {
+        let s: Schema =
+            serde_json::from_str(r#"{"classes":[{"class":"B"},{"class":"A"},{"class":"B"},{"class":"A"},{"class":"a"}]}"#).unwrap();
+        assert_eq!(s.collection_names(), vec!["A", "B", "a"]);
+        assert_eq!(distinct(["B", "A", "B", "C", "A"].map(String::from)), vec!["B", "A", "C"], "first order kept");
     }
 }

@@ -1,3 +1,4 @@
+use backup_core::api::distinct;
 use backup_core::validate::parse_collection_list;
 use leptos::prelude::*;
 
@@ -27,7 +28,7 @@ pub fn CollectionPicker(
     view! {
         <Show when=move || collections.with(|c| !c.is_empty())>
             <div class="picker" role="group" aria-label=label>
-                <For each=move || collections.get() key=|c| c.clone() let:name>
+                <For each=move || distinct(collections.get()) key=|c| c.clone() let:name>
                     {
                         let n = name.clone();
                         let pressed = move || text.with(|t| parse_collection_list(t).contains(&n)).to_string();
