@@ -3,12 +3,46 @@
 //! Host → console: `{"type":"config","config":{…ConsoleConfig…}}` (again later for updates,
 //! such as a rotated API key). Console → host: `ready`, `job-started`, `job-finished`,
 //! `height`, `stopped`. Only the one allowed host origin (`ConsoleConfig::host_target`) is heard
-//! or posted to; no event carries a secret.
+//! or posted to; no event carries a secret. A page that frames the console without being allowed
+//! gets a console that acts only on the admin's own clicks ([`refused_framer`]).
 
 use serde::Serialize;
 
 use crate::config::{ConsoleConfig, Source};
 use crate::job::Job;
+use crate::origin::origin_of;
+
+/// A page framing the console that the deployment does not allow: its origin, when the browser
+/// tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedFramer(pub Option<String>);
+
+impl RefusedFramer {
+    /// What the console says on the page and beside every control it refuses.
+    pub fn notice(&self) -> String {
+        let framer = match &self.0 {
+            Some(origin) => origin.clone(),
+            None => "a page whose origin the browser does not tell".into(),
+        };
+        format!(
+            "This console is framed by {framer}, which this deployment does not allow: it does not connect by itself, \
+             and restores and cancels are refused here. To embed it in that page, add its origin to allowedOrigins in config.json."
+        )
+    }
+}
+
+/// Whether the pages framing the console may, so that a page overlaying it (click-jacking,
+/// even where no `frame-ancestors` header is sent) cannot drive a restore or a cancel.
+///
+/// `ancestors`: the framing pages' origins (or URLs), nearest first, as the browser reports
+/// them, `None` where it does not; empty when the console is not framed. Every one must be on
+/// `allowed` or be the console's own origin (`own`: a page there can script the console
+/// directly, framing adds nothing). One whose origin is unknown is refused, and so is every
+/// framer when the deployment allows none. The first refused one is named.
+pub fn refused_framer(ancestors: &[Option<String>], own: &str, allowed: &[String]) -> Option<RefusedFramer> {
+    let may = |origin: &str| origin == own || allowed.iter().any(|a| a == origin);
+    ancestors.iter().map(|a| a.as_deref().and_then(origin_of)).find(|o| !o.as_deref().is_some_and(may)).map(RefusedFramer)
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostMessage {
@@ -84,6 +118,35 @@ mod tests {
                       r#"{"type":"config","config":{"weaviateUrl":"javascript:alert(1)"}}"#] {
             assert_eq!(parse_host_message(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn only_allowed_or_own_pages_may_frame_the_console() {
+        let own = "https://console.example";
+        let allowed = vec!["https://dash.example".to_string()];
+        let check = |ancestors: &[Option<&str>], allowed: &[String]| {
+            let ancestors: Vec<Option<String>> = ancestors.iter().map(|a| a.map(String::from)).collect();
+            refused_framer(&ancestors, own, allowed).map(|f| f.0)
+        };
+        assert_eq!(check(&[], &allowed), None, "not framed");
+        assert_eq!(check(&[], &[]), None, "not framed, no allow-list");
+        assert_eq!(check(&[Some("https://dash.example")], &allowed), None, "an allowed host");
+        assert_eq!(check(&[Some("https://dash.example/boards/7?x=1")], &allowed), None, "a referrer is a URL on that origin");
+        assert_eq!(check(&[Some(own)], &[]), None, "its own origin");
+        assert_eq!(check(&[Some("https://evil.example")], &allowed), Some(Some("https://evil.example".into())));
+        assert_eq!(check(&[Some("https://dash.example")], &[]), Some(Some("https://dash.example".into())), "no allow-list: nobody");
+        assert_eq!(check(&[Some("https://dash.example:8443")], &allowed), Some(Some("https://dash.example:8443".into())), "exact origins");
+        assert_eq!(check(&[None], &allowed), Some(None), "no ancestorOrigins and no referrer: unknown, refused");
+        assert_eq!(check(&[Some("null")], &allowed), Some(None), "an opaque (sandboxed) framer");
+        assert_eq!(check(&[Some("")], &allowed), Some(None));
+        // A page that frames an allowed host overlays the console as well.
+        assert_eq!(check(&[Some("https://dash.example"), Some("https://evil.example")], &allowed), Some(Some("https://evil.example".into())));
+        assert_eq!(check(&[Some("https://dash.example"), None], &allowed), Some(None));
+        assert_eq!(check(&[Some("https://dash.example"), Some(own)], &allowed), None);
+
+        let notice = RefusedFramer(Some("https://evil.example".into())).notice();
+        assert!(notice.starts_with("This console is framed by https://evil.example, which this deployment does not allow"), "{notice}");
+        assert!(RefusedFramer(None).notice().contains("framed by a page whose origin the browser does not tell"));
     }
 
     #[test]
