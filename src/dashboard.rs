@@ -15,6 +15,7 @@ use crate::job_events::use_job_events;
 use crate::journal::use_journal;
 use crate::poller::use_job_poller;
 use crate::state::use_app_state;
+use crate::tabs::use_tabs;
 
 /// The dashboard, fetched once the connection form has been painted; nothing on screen while it
 /// loads unless the console is already connected, and a clear alert with a retry if the chunk
@@ -79,6 +80,7 @@ async fn load(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyVie
 fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView, SplitLoaderError> {
     let state = use_app_state();
     use_journal();
+    use_tabs();
     use_job_poller();
     let alerts = use_job_events();
     let connected = move || state.connected();

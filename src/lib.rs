@@ -16,6 +16,7 @@ pub mod poller;
 pub mod routes;
 pub mod runtime_config;
 pub mod state;
+pub mod tabs;
 pub mod theme;
 
 pub use app::App;

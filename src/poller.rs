@@ -8,6 +8,9 @@
 //! Only the entries that can still change (`AppState::active`) are looked at: an idle console
 //! with 10,000 finished backups does no work per tick.
 //!
+//! Of the tabs of one browser connected to a server, only the one `crate::tabs` elects reads
+//! its jobs' status, and tells the others.
+//!
 //! Transient failures (network, timeout, 5xx, 429) back off and retry; permanent ones (a job
 //! the server no longer knows, a rejected key) stop asking and leave the reason on screen with
 //! a way to check again, instead of repeating the same refused request forever.
@@ -175,6 +178,12 @@ pub fn use_job_poller() {
             refresh_lists(&client, backends, now);
         }
 
+        // Another tab of this browser polls this server and shares what it reads (`crate::tabs`);
+        // should it close, this tab starts over from the jobs as last shared.
+        if !state.lead.with_untracked(|l| l.polls(client.base_url())) {
+            slots.update_value(HashMap::clear);
+            return;
+        }
         let active = state.active.get_untracked();
         // Slots of entries that finished or left the table go with them.
         slots.update_value(|s| s.retain(|(serial, _), _| active.iter().any(|e| e.serial == *serial)));
@@ -225,6 +234,7 @@ pub fn use_job_poller() {
                 }) else {
                     return;
                 };
+                job.try_with_untracked(|j| crate::tabs::share(client.base_url(), j));
                 let due = slots.try_update_value(|s| {
                     let slot = s.entry(slot_key).or_default();
                     if result.is_ok() {
@@ -249,6 +259,7 @@ pub fn use_job_poller() {
     // wake-up timer and coming back to the tab (everything is due at once then).
     Effect::new(move |was_hidden: Option<bool>| {
         state.connection.track();
+        state.lead.track();
         kick.track();
         state.active.track();
         let is_hidden = visibility.get() == VisibilityState::Hidden;

@@ -191,6 +191,49 @@ impl Jobs {
         self.find(&key).map(|e| e.job.with(|j| j.classes.clone())).unwrap_or_default()
     }
 
+    /// Follows the journal as merged with what other tabs wrote (`crate::journal`): each job
+    /// takes the journal's version, jobs another tab started are added, and those another tab
+    /// cleared leave (a later run under the same key stays). Changed rows notify themselves;
+    /// whether the list changed is returned.
+    pub fn follow_journal(&mut self, jobs: Vec<Job>, cleared: &[(JobKey, u64)]) -> bool {
+        let mut changed = false;
+        for job in jobs {
+            match self.find(&job.key.to_string()) {
+                // A backup listed here that another tab started (or cancelled) is that tab's job.
+                Some(e) => e.job.maybe_update(|j| backup_core::journal::adopt(j, &job)),
+                None => {
+                    self.entries.insert(0, JobEntry::new(job));
+                    changed = true;
+                }
+            }
+        }
+        let before = self.entries.len();
+        self.entries.retain(|e| {
+            e.job.with_untracked(|j| !cleared.iter().any(|(key, run)| *key == j.key && j.started_ms <= *run))
+        });
+        changed |= self.entries.len() != before;
+        if changed {
+            self.reindex();
+        }
+        changed
+    }
+
+    /// Takes what the tab polling this server read about a job (`crate::tabs`) if it is newer,
+    /// or adds the job (a backup started elsewhere that this tab's list has not shown yet).
+    /// Whether the list changed.
+    pub fn take_shared(&mut self, job: Job) -> bool {
+        match self.find(&job.key.to_string()) {
+            Some(e) => {
+                e.job.maybe_update(|j| backup_core::journal::take_shared(j, &job));
+                false
+            }
+            None => {
+                self.add(job);
+                true
+            }
+        }
+    }
+
     /// Keys of the jobs still running.
     pub fn running(&self) -> Vec<String> {
         self.entries.iter().filter(|e| e.job.with(|j| !j.is_terminal())).map(|e| e.key.clone()).collect()
@@ -208,6 +251,31 @@ impl Jobs {
     /// A snapshot of every job, tracking each row's signal.
     pub fn snapshot(&self) -> Vec<Job> {
         self.entries.iter().map(|e| e.job.get()).collect()
+    }
+}
+
+/// Which tab of the browser polls a server's running jobs: one per server, elected by
+/// `crate::tabs`; the others take what it reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Lead {
+    /// No other tab shares the work (no Web Locks or BroadcastChannel here, or a test harness):
+    /// this tab polls whatever it is connected to.
+    #[default]
+    Alone,
+    /// This tab polls the server with this base URL, and tells the other tabs what it reads.
+    Polls(String),
+    /// Another tab polls (or none has been elected yet).
+    Follows,
+}
+
+impl Lead {
+    /// Whether this tab polls the jobs of the server at `base_url`.
+    pub fn polls(&self, base_url: &str) -> bool {
+        match self {
+            Lead::Alone => true,
+            Lead::Polls(url) => url == base_url,
+            Lead::Follows => false,
+        }
     }
 }
 
@@ -230,6 +298,8 @@ pub struct AppState {
     pub list_errors: RwSignal<Vec<(String, ApiError)>>,
     /// A running job unchanged this long is flagged "may be stuck".
     pub stall_minutes: RwSignal<u64>,
+    /// Whether this tab polls the connected server's jobs (`crate::tabs`).
+    pub lead: RwSignal<Lead>,
     /// The effective runtime configuration (host > config.json > query).
     pub config: RwSignal<ConsoleConfig>,
     pub connecting: RwSignal<bool>,
@@ -257,6 +327,7 @@ impl AppState {
             notice: RwSignal::new(None),
             list_errors: RwSignal::new(vec![]),
             stall_minutes: RwSignal::new(backup_core::job::DEFAULT_STALL_MS / 60_000),
+            lead: RwSignal::new(Lead::Alone),
             config: RwSignal::new(ConsoleConfig::default()),
             connecting: RwSignal::new(false),
             connect_error: RwSignal::new(None),

@@ -626,3 +626,133 @@ async fn paging_back_and_forth_leaves_no_memory_behind() {
     web_sys::console::log_1(&format!("live bytes after each page turn: {live:?}; {per_row} B per row drawn").into());
     assert!(per_row < 4, "{per_row} bytes kept per row drawn: {live:?}");
 }
+
+/// What another tab of the browser does to the journal: writes `journal` merged into what is
+/// stored, and the browser tells this tab (a `storage` event fires only in the other tabs).
+fn another_tab_writes(journal: &backup_core::journal::Journal) {
+    use backup_core::journal::{Journal, STORAGE_KEY};
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let mut stored = Journal::parse(&storage.get_item(STORAGE_KEY).unwrap().unwrap_or_default()).unwrap();
+    stored.merge(journal);
+    storage.set_item(STORAGE_KEY, &stored.to_json()).unwrap();
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(STORAGE_KEY));
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+/// Issue 18: a job another tab starts shows here at once, this tab's own writes keep it (no
+/// write from a stale copy), and a job another tab clears leaves here too.
+#[wasm_bindgen_test]
+async fn jobs_another_tab_starts_or_clears_show_live_and_are_kept() {
+    use backup_core::journal::{Journal, STORAGE_KEY};
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    let state = connected_state();
+    let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
+    let (root, _h) = mount(move || {
+        state.provide();
+        backup_console::journal::use_journal();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    let mut other = Journal::default();
+    let mut restore = job("from-other-tab");
+    restore.key.kind = JobKind::Restore;
+    other.set_jobs(&url, vec![restore.clone()]);
+    another_tab_writes(&other);
+    settle_dom().await;
+    assert_eq!(rows(&root), vec![("restore:filesystem:from-other-tab".to_string(), "STARTED".to_string(), false)]);
+
+    // This tab starts a backup: the other tab's restore stays in the journal.
+    state.jobs.update(|j| j.add(job("here")));
+    settle_dom().await;
+    let stored = Journal::parse(&storage.get_item(STORAGE_KEY).unwrap().unwrap()).unwrap();
+    let mut ids: Vec<String> = stored.jobs_for(&url).into_iter().map(|j| j.key.to_string()).collect();
+    ids.sort();
+    assert_eq!(ids, ["backup:filesystem:here", "restore:filesystem:from-other-tab"]);
+
+    // The other tab sees the restore end and clears it.
+    let mut done = restore.clone();
+    done.status = Status::parse("SUCCESS");
+    done.last_update_ms = 9;
+    other.set_jobs(&url, vec![done]);
+    another_tab_writes(&other);
+    settle_dom().await;
+    assert_eq!(rows(&root)[1].1, "SUCCESS", "{:?}", rows(&root));
+    let known = Journal::parse(&storage.get_item(STORAGE_KEY).unwrap().unwrap()).unwrap().known_for(&url);
+    let mut cleared = Journal::parse(&storage.get_item(STORAGE_KEY).unwrap().unwrap()).unwrap();
+    let still: Vec<Job> = cleared.jobs_for(&url).into_iter().filter(|j| !j.is_terminal()).collect();
+    cleared.record(&url, &still, &known);
+    storage.set_item(STORAGE_KEY, &cleared.to_json()).unwrap();
+    another_tab_writes(&Journal::default());
+    settle_dom().await;
+    assert_eq!(rows(&root), vec![("backup:filesystem:here".to_string(), "STARTED".to_string(), false)]);
+    storage.remove_item(STORAGE_KEY).unwrap();
+}
+
+/// Fills `localStorage` to the last few characters with keys `fill-*`; returns how many.
+fn fill_storage(storage: &web_sys::Storage) -> usize {
+    let mut keys = 0;
+    let mut chunk = 1 << 20;
+    while chunk >= 8 {
+        let text = "x".repeat(chunk);
+        while storage.set_item(&format!("fill-{keys}"), &text).is_ok() {
+            keys += 1;
+        }
+        chunk /= 2;
+    }
+    keys
+}
+
+fn empty_storage(storage: &web_sys::Storage, keys: usize) {
+    for k in 0..=keys {
+        storage.remove_item(&format!("fill-{k}")).unwrap();
+    }
+}
+
+/// Issue 18: a full storage quota is said on the page, not swallowed, and the journal makes
+/// room (the oldest finished jobs) instead of no longer saving for any server.
+#[wasm_bindgen_test]
+async fn a_full_storage_quota_is_shown_and_the_journal_still_saves() {
+    use backup_core::journal::{Journal, STORAGE_KEY};
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    let mut old = Journal::default();
+    old.set_jobs(
+        "http://old.example",
+        (0..200).map(|i| {
+            let mut j = job(&format!("old-{i}"));
+            j.status = Status::parse("SUCCESS");
+            j.started_ms = i;
+            j
+        }),
+    );
+    storage.set_item(STORAGE_KEY, &old.to_json()).unwrap();
+    let keys = fill_storage(&storage);
+    let state = connected_state();
+    let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
+    let (_root, _h) = mount(move || {
+        state.provide();
+        backup_console::journal::use_journal();
+        view! { <JobTable /> }
+    });
+    settle_dom().await;
+    state.jobs.update(|j| j.add(job("new-here")));
+    settle_dom().await;
+    let notice = state.notice.get_untracked().unwrap_or_default();
+    assert!(notice.contains("storage for this site is full") && notice.contains("dropped"), "{notice:?}");
+    let stored = Journal::parse(&storage.get_item(STORAGE_KEY).unwrap().unwrap()).unwrap();
+    assert_eq!(stored.jobs_for(&url).len(), 1, "the new job is saved");
+    let left = stored.jobs_for("http://old.example");
+    assert!(!left.is_empty() && left.len() < 200 && left.iter().all(|j| j.started_ms >= 100), "the oldest went: {}", left.len());
+
+    // Nothing left to drop: the admin is told the list is not saved.
+    storage.remove_item(STORAGE_KEY).unwrap();
+    let more = fill_storage(&storage);
+    state.jobs.update(|j| j.add(job("unsaved")));
+    settle_dom().await;
+    let notice = state.notice.get_untracked().unwrap_or_default();
+    assert!(notice.contains("could not be saved") && notice.contains("reload"), "{notice:?}");
+    empty_storage(&storage, keys.max(more));
+    storage.remove_item(STORAGE_KEY).unwrap();
+}

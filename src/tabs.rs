@@ -1,0 +1,182 @@
+//! Tabs of one browser share the polling: for each server, one tab reads the running jobs'
+//! status and tells the others what it read, so N tabs cost the server what one does (each
+//! status read is an object-storage read on current Weaviate versions).
+//!
+//! The Web Locks API elects the polling tab: it holds the lock `backup-console.poll <base
+//! URL>` for as long as it is connected there, and the browser releases the lock when the tab
+//! closes, crashes or navigates away, granting it to the next tab waiting. A tab that is (or
+//! becomes) visible takes the lock over (`steal`): the tab the admin looks at polls at the
+//! visible pace, and the one it took the lock from waits for its next turn. The tab holding
+//! the lock posts each job it read on the `BroadcastChannel` "backup-console"; the others take
+//! a read that is newer than what they show (`backup_core::journal::take_shared`).
+//!
+//! Where either API is missing (Web Locks needs a secure context: https or localhost), every
+//! tab polls on its own as before. Jobs started, cancelled or cleared in a tab reach the others
+//! through the journal (`crate::journal`), not through this channel.
+
+use std::cell::RefCell;
+
+use backup_core::job::Job;
+use backup_core::journal::Shared;
+use js_sys::{Function, Object, Promise, Reflect};
+use leptos::prelude::*;
+use leptos_use_document_visibility::use_document_visibility;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AbortController, BroadcastChannel, MessageEvent, VisibilityState};
+
+use crate::state::{use_app_state, AppState, Lead};
+
+const CHANNEL: &str = "backup-console";
+const LOCK: &str = "backup-console.poll ";
+
+thread_local! {
+    /// The channel to the other tabs, while [`use_tabs`] is mounted.
+    static OUT: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+}
+
+/// Tells the other tabs what this tab read about `job` of the server at `base_url`. Nothing
+/// when tabs do not share the polling.
+pub fn share(base_url: &str, job: &Job) {
+    OUT.with(|out| {
+        if let Some(channel) = out.borrow().as_ref() {
+            let _ = channel.post_message(&Shared::new(base_url, job).to_json().into());
+        }
+    });
+}
+
+/// `navigator.locks`, where the browser has it. Called through `Reflect`: web-sys binds it only
+/// behind `web_sys_unstable_apis`.
+fn lock_manager() -> Option<JsValue> {
+    let locks = Reflect::get(&web_sys::window()?.navigator(), &"locks".into()).ok()?;
+    locks.is_object().then_some(locks)
+}
+
+/// Calls `target.name(args…)`.
+fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Option<JsValue> {
+    let f: Function = Reflect::get(target, &name.into()).ok()?.dyn_into().ok()?;
+    let args: js_sys::Array = args.iter().copied().collect();
+    f.apply(target, &args).ok()
+}
+
+/// The lock this tab holds or waits for.
+#[derive(Default)]
+struct Claim {
+    /// Counts claims: a callback of an earlier one does nothing.
+    generation: u64,
+    /// Resolving it releases the held lock.
+    release: Option<Function>,
+    /// Ends the request while it waits.
+    abort: Option<AbortController>,
+}
+
+type Claims = StoredValue<Claim, LocalStorage>;
+
+/// Gives up the lock held or waited for.
+fn give_up(claims: Claims) {
+    let _ = claims.try_update_value(|c| {
+        c.generation += 1;
+        if let Some(release) = c.release.take() {
+            let _ = release.call0(&JsValue::UNDEFINED);
+        }
+        if let Some(abort) = c.abort.take() {
+            abort.abort();
+        }
+    });
+}
+
+/// Asks for the polling lock of `url`: taking it from the tab holding it (`steal`), or waiting
+/// for it. Once granted, this tab polls `url`; taken over by another tab, it waits again.
+fn claim(state: AppState, locks: JsValue, url: String, steal: bool, claims: Claims) {
+    give_up(claims);
+    if state.lead.with_untracked(|l| *l != Lead::Follows) {
+        state.lead.set(Lead::Follows);
+    }
+    let Some(generation) = claims.try_with_value(|c| c.generation) else { return };
+    let current = move || claims.try_with_value(|c| c.generation == generation) == Some(true);
+    let options = Object::new();
+    if steal {
+        let _ = Reflect::set(&options, &"steal".into(), &true.into());
+    } else if let Ok(abort) = AbortController::new() {
+        // `steal` and `signal` cannot go together; a stolen lock is granted at once anyway.
+        let _ = Reflect::set(&options, &"signal".into(), &abort.signal());
+        claims.update_value(|c| c.abort = Some(abort));
+    }
+    let polls = url.clone();
+    let granted = Closure::once_into_js(move |_lock: JsValue| -> JsValue {
+        if !current() {
+            return JsValue::UNDEFINED; // released at once
+        }
+        let mut release = None;
+        let held = Promise::new(&mut |resolve, _reject| release = Some(resolve));
+        claims.update_value(|c| {
+            c.release = release;
+            c.abort = None;
+        });
+        state.lead.set(Lead::Polls(polls));
+        held.into()
+    });
+    let Some(request) = call(&locks, "request", &[&format!("{LOCK}{url}").into(), &options, &granted]) else { return };
+    // The request settles when this tab releases the lock (resolved), or rejects when another
+    // tab takes it over or the wait is ended here.
+    let again = locks.clone();
+    let lost = Closure::once_into_js(move |_why: JsValue| {
+        if current() {
+            claim(state, again, url, false, claims);
+        }
+    });
+    let _ = call(&request, "catch", &[&lost]);
+}
+
+/// Elects this tab to poll the connected server, or not, for as long as the dashboard is
+/// mounted; hears what the polling tab reads.
+pub fn use_tabs() {
+    let state = use_app_state();
+    let Some(locks) = lock_manager() else { return };
+    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return };
+    state.lead.set(Lead::Follows);
+    let server = Memo::new(move |_| state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string())));
+
+    let hear = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+        let Some(shared) = e.data().as_string().and_then(|text| Shared::parse(&text)) else { return };
+        // Only for the server shown here, and not when this tab polls it itself.
+        let ours = server.try_with_untracked(|s| s.as_deref() == Some(shared.server.as_str())) == Some(true);
+        if ours && state.lead.try_with_untracked(|l| !l.polls(&shared.server)) == Some(true) {
+            let _ = state.jobs.try_maybe_update(|j| (j.take_shared(shared.job), ()));
+        }
+    });
+    channel.set_onmessage(Some(hear.as_ref().unchecked_ref()));
+    let hear = StoredValue::new_local(Some(hear));
+    OUT.with(|out| *out.borrow_mut() = Some(channel));
+
+    let claims: Claims = StoredValue::new_local(Claim::default());
+    let visibility = use_document_visibility();
+    Effect::new(move |before: Option<(Option<String>, bool)>| {
+        let url = server.get();
+        let visible = visibility.get() != VisibilityState::Hidden;
+        match &url {
+            None => give_up(claims),
+            Some(u) => {
+                let same_server = before.as_ref().is_some_and(|(b, _)| b.as_ref() == Some(u));
+                let came_back = same_server && visible && before.as_ref().is_some_and(|(_, was_visible)| !was_visible);
+                if !same_server {
+                    claim(state, locks.clone(), u.clone(), visible, claims);
+                } else if came_back && state.lead.with_untracked(|l| !l.polls(u)) {
+                    claim(state, locks.clone(), u.clone(), true, claims);
+                }
+            }
+        }
+        (url, visible)
+    });
+
+    on_cleanup(move || {
+        give_up(claims);
+        OUT.with(|out| {
+            if let Some(channel) = out.borrow_mut().take() {
+                channel.set_onmessage(None);
+                channel.close();
+            }
+        });
+        drop(hear.try_update_value(Option::take));
+    });
+}
