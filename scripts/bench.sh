@@ -12,19 +12,11 @@
 # on a 2-core machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+# --bench: also the official Python client (tools/python/bench.in), in a venv of its own.
+bash scripts/setup.sh --bench
 source scripts/versions.sh
 export CHROMEDRIVER="$(command -v chromedriver)"
-
-# The official Python client, pinned, in a venv of its own.
-WEAVIATE_CLIENT_VERSION=4.24.1
-venv=.tools/bench-venv
-if ! "$venv/bin/python" -c "import weaviate, sys; sys.exit(weaviate.__version__ != '$WEAVIATE_CLIENT_VERSION')" 2>/dev/null; then
-  echo "[bench] installing weaviate-client $WEAVIATE_CLIENT_VERSION into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet "weaviate-client==$WEAVIATE_CLIENT_VERSION"
-fi
-export BENCH_PYTHON="$PWD/$venv/bin/python"
+export BENCH_PYTHON="$PWD/.tools/bench-venv/bin/python"
 
 args=("$@")
 if [[ " $* " != *" --dist "* ]]; then

@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything the console's build, run and tests need, skipping what is already there.
-# Nothing is downloaded outside the package registries (crates.io, npm, Debian, Go proxy).
+# Nothing is downloaded outside the package registries (crates.io, npm, PyPI, Debian, Go proxy),
+# and every tool is pinned and locked: Rust tools with --locked (wasm-bindgen-cli from
+# tools/wasm-bindgen-cli/Cargo.lock), npm tools from tools/npm-*/package-lock.json with install
+# scripts off, Python tools from tools/python/*.txt with --require-hashes. README "Updating a
+# pin" says how to move one. `--bench`: also the benchmark's Python client (scripts/bench.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.sh
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+fail() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -25,12 +30,24 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   cargo install trunk --version "$TRUNK_VERSION" --locked
 fi
 
-# wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock, so derive it from there.
-WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
-if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (cold: ~7 min)"
-  # Not --locked: one of its locked dependencies is missing from the registry.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+# wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock, and is built from the tools
+# crate's own lock (tools/wasm-bindgen-cli/Cargo.toml says why).
+lock_version() { awk -v n="name = \"$1\"" '$0 == n { getline; gsub(/version = |"/, ""); print; exit }' "$2"; }
+WASM_BINDGEN_VERSION=$(lock_version wasm-bindgen Cargo.lock)
+for name in wasm-bindgen-cli wasm-bindgen-cli-locked; do
+  [ "$(lock_version "$name" tools/wasm-bindgen-cli/Cargo.lock)" = "$WASM_BINDGEN_VERSION" ] ||
+    fail "Cargo.lock has wasm-bindgen $WASM_BINDGEN_VERSION but tools/wasm-bindgen-cli/Cargo.lock has $name $(lock_version "$name" tools/wasm-bindgen-cli/Cargo.lock) (README: Updating a pin)"
+done
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ] || \
+   ! cargo install --list | grep -qx "wasm-bindgen-cli-locked v$WASM_BINDGEN_VERSION (.*):"; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from tools/wasm-bindgen-cli/Cargo.lock (cold: ~7 min)"
+  # --force: takes the binaries over from a wasm-bindgen-cli installed from the registry. A
+  # throw-away target dir, as an install from the registry has.
+  (
+    target=$(mktemp -d)
+    trap 'rm -rf "$target"' EXIT
+    cargo install --locked --force --path tools/wasm-bindgen-cli --target-dir "$target"
+  )
 fi
 
 # Cuts the dashboard out of the release bundle's first load (scripts/build.sh).
@@ -39,34 +56,55 @@ if ! cargo install --list --root .tools 2>/dev/null | grep -qx "wasm_split_cli_s
   cargo install --locked --quiet --root .tools wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary
 fi
 
-# npm tools share .tools/ and one install (an install with --no-save prunes what it does not
-# name): wasm-opt (Debian's binaryen, wasm-opt 108, silently breaks the app; npm's is current),
-# axe-core (injected into pages by the accessibility test), Azurite (the Azure Blob emulator).
-NPM_TOOLS=("binaryen@$BINARYEN_VERSION" "axe-core@$AXE_VERSION" "azurite@$AZURITE_VERSION")
-npm_version() { node -p "require('./.tools/node_modules/$1/package.json').version" 2>/dev/null; }
-if [ ! -x .tools/node_modules/.bin/wasm-opt ] || \
-   ! .tools/node_modules/.bin/wasm-opt --version | grep -q "version $BINARYEN_VERSION" || \
-   [ "$(npm_version axe-core)" != "$AXE_VERSION" ] || [ "$(npm_version azurite)" != "$AZURITE_VERSION" ]; then
-  say "installing ${NPM_TOOLS[*]} into .tools/"
-  mkdir -p .tools
-  npm install --prefix .tools --no-save --no-audit --no-fund "${NPM_TOOLS[@]}" >/dev/null
+# npm tools: tools/npm-X (package.json and its lock) into .tools/X, install scripts off. The
+# build's wasm-opt (npm's binaryen; Debian's, wasm-opt 108, silently breaks the app) rewrites the
+# shipped wasm, so it has a prefix of its own (build); the test-only tools, axe-core (injected
+# into pages by the accessibility test) and Azurite (the Azure Blob emulator), share another.
+npm_tools() {
+  local from=tools/npm-$1 to=.tools/$1
+  cmp -s "$from/package-lock.json" "$to/installed-lock.json" && return
+  say "installing $(node -p "Object.entries(require('./$from/package.json').dependencies).map(d => d.join('@')).join(', ')") into $to from $from/package-lock.json"
+  rm -rf "$to" && mkdir -p "$to"
+  cp "$from/package.json" "$from/package-lock.json" "$to/"
+  npm ci --prefix "$to" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+  cp "$from/package-lock.json" "$to/installed-lock.json"
+}
+npm_tools build
+npm_tools test
+wasm_opt=$(sed -n 's/^wasm_opt = "version_\([0-9]*\)".*/\1/p' Trunk.toml)
+.tools/build/node_modules/.bin/wasm-opt --version | grep -q "version $wasm_opt " ||
+  fail "tools/npm-build does not lock the wasm-opt $wasm_opt that Trunk.toml names (README: Updating a pin)"
+
+# Python tools: tools/python/X.txt (every package, hashed; wheels only, so nothing is built)
+# into a venv of its own.
+py_tools() {
+  local req=tools/python/$1.txt venv=$2
+  cmp -s "$req" "$venv/installed-requirements.txt" && return
+  say "installing $(grep -v '^#' "tools/python/$1.in" | paste -sd' ') into $venv from $req (cold: ~1 min)"
+  rm -rf "$venv" && python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --require-hashes --only-binary=:all: -r "$req"
+  cp "$req" "$venv/installed-requirements.txt"
+}
+# moto (S3) and gcp-storage-emulator (GCS) for the cluster tests.
+py_tools emulators .tools/venv
+if [ "${1:-}" = --bench ]; then
+  py_tools bench .tools/bench-venv
 fi
 
-# moto (S3) and gcp-storage-emulator (GCS) for the cluster tests, in a venv of their own.
-PY_TOOLS_WANTED="$MOTO_VERSION $GCS_EMULATOR_VERSION"
-PY_TOOLS_HAVE=$(.tools/venv/bin/python -c "import importlib.metadata as m; print(m.version('moto'), m.version('gcp-storage-emulator'))" 2>/dev/null || true)
-if [ "$PY_TOOLS_HAVE" != "$PY_TOOLS_WANTED" ] || [ ! -x .tools/venv/bin/moto_server ]; then
-  say "installing moto[server] $MOTO_VERSION and gcp-storage-emulator $GCS_EMULATOR_VERSION into .tools/venv (cold: ~1 min)"
-  python3 -m venv .tools/venv
-  .tools/venv/bin/pip install -q --disable-pip-version-check \
-    "moto[server]==$MOTO_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION"
-fi
-
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian chromium and chromium-driver"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium chromium-driver >/dev/null
+# Debian's chromium and chromedriver run the browser tests; its nginx serves the README's nginx
+# example as pasted (tests/e2e/tests/nginx.rs starts its own; the service is not started:
+# policy-rc.d's 101 refuses every service action during the install).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || [ ! -x /usr/sbin/nginx ]; then
+  say "installing Debian chromium, chromium-driver and nginx"
+  (
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver nginx >/dev/null
+  )
 fi
 
 if [ ! -x "$WEAVIATE_BIN" ]; then

@@ -125,7 +125,7 @@ impl ObjectStores {
         );
         let mut azure = Emulator::spawn(
             "azure",
-            &tool("node_modules/.bin/azurite-blob"),
+            &tool("test/node_modules/.bin/azurite-blob"),
             &[
                 "--blobHost",
                 "127.0.0.1",

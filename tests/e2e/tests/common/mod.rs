@@ -108,7 +108,7 @@ pub async fn open_advanced(b: &Browser, form: &str) {
 
 /// Serious or critical axe-core violations in the current document (or frame).
 pub async fn axe(b: &Browser) -> Vec<String> {
-    let src = std::fs::read_to_string(repo_root().join(".tools/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
+    let src = std::fs::read_to_string(repo_root().join(".tools/test/node_modules/axe-core/axe.min.js")).expect("axe-core (scripts/setup.sh)");
     b.driver.execute(&src, vec![]).await.unwrap();
     let r = b
         .driver
