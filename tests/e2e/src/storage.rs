@@ -42,16 +42,16 @@ impl Store {
     }
 }
 
-/// One emulator process, killed on drop (and when the thread that started it ends, should the
-/// test process die without unwinding).
-struct Emulator {
+/// One emulator process (or any other server the tests start, e.g. [`crate::nginx`]), killed on
+/// drop (and when the thread that started it ends, should the test process die without unwinding).
+pub(crate) struct Emulator {
     child: Child,
     port: u16,
     home: PathBuf,
 }
 
 impl Emulator {
-    fn spawn(name: &str, program: &Path, args: &[&str], port: u16, home: &Path) -> Emulator {
+    pub(crate) fn spawn(name: &str, program: &Path, args: &[&str], port: u16, home: &Path) -> Emulator {
         assert!(program.exists(), "{} is missing: run scripts/setup.sh", program.display());
         let home = home.join(name);
         std::fs::create_dir_all(&home).unwrap();
@@ -69,11 +69,11 @@ impl Emulator {
         Emulator { child, port, home }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn wait_listening(&mut self, timeout: Duration) {
+    pub(crate) fn wait_listening(&mut self, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             if let Ok(Some(status)) = self.child.try_wait() {

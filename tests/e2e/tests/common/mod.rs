@@ -16,11 +16,16 @@ use e2e::weaviate::{Options, Weaviate};
 pub const LONG: Duration = Duration::from_secs(90);
 pub const DONE: [&str; 3] = ["SUCCESS", "FAILED", "CANCELED"];
 
-/// Serves the release build (`dist/`, or `$CONSOLE_DIST`).
-pub fn console() -> StaticServer {
+/// The release build: `dist/`, or `$CONSOLE_DIST`.
+pub fn dist() -> std::path::PathBuf {
     let dist = std::env::var("CONSOLE_DIST").map(Into::into).unwrap_or_else(|_| repo_root().join("dist"));
     assert!(dist.join("index.html").exists(), "{} has no build: run `bash scripts/build.sh`", dist.display());
-    StaticServer::start(&dist, "/")
+    dist
+}
+
+/// Serves the release build ([`dist`]).
+pub fn console() -> StaticServer {
+    StaticServer::start(&dist(), "/")
 }
 
 /// A fresh anonymous Weaviate with these collections and object counts.
