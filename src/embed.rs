@@ -1,9 +1,11 @@
 //! Embedding in a host page. The deployment allows host origins (`config.json`'s
 //! `allowedOrigins`); the console hears `config` messages only from its parent window on the
 //! one allowed origin that frames it, and posts `ready`, job events, the content height and
-//! `stopped` only there — never with target `*`, and nothing when it is not in a frame.
+//! `stopped` only there — never with target `*`, and nothing when it is not in a frame. Framed
+//! by any other page, it says so and refuses to act by itself ([`framing_refusal`]).
 
-use backup_core::host::{parse_host_message, ConsoleEvent, HostMessage};
+use backup_core::config::ConsoleConfig;
+use backup_core::host::{parse_host_message, refused_framer, ConsoleEvent, HostMessage};
 use leptos::prelude::*;
 use leptos_use_resize_observer::use_resize_observer;
 use wasm_bindgen::{JsCast, JsValue};
@@ -16,16 +18,31 @@ fn parent_window() -> Option<web_sys::Window> {
     (JsValue::from(&parent) != JsValue::from(&win)).then_some(parent)
 }
 
-/// The framing page's origin as the browser reports it: `location.ancestorOrigins` where it
-/// exists (the framer cannot forge it), else the referrer.
+/// The framing pages' origins as the browser reports them, nearest first (none when the console
+/// is not framed): `location.ancestorOrigins` where it exists (no framer can forge it), else
+/// the referrer for the parent (empty under `Referrer-Policy: no-referrer`), and nothing known
+/// of the pages above it.
+fn ancestor_origins() -> Vec<Option<String>> {
+    let (Some(win), Some(parent)) = (web_sys::window(), parent_window()) else { return vec![] };
+    let get = |v: &JsValue, k: JsValue| js_sys::Reflect::get(v, &k).ok().filter(|v| !v.is_undefined());
+    if let Some(list) = get(&win.location(), "ancestorOrigins".into()) {
+        let len = get(&list, "length".into()).and_then(|n| n.as_f64()).unwrap_or(0.0) as u32;
+        return (0..len).map(|i| get(&list, i.into()).and_then(|o| o.as_string())).collect();
+    }
+    let referrer = win.document().map(|d| d.referrer()).filter(|r| !r.is_empty());
+    let nested = win.top().ok().flatten().is_some_and(|top| JsValue::from(top) != JsValue::from(parent));
+    if nested { vec![referrer, None] } else { vec![referrer] }
+}
+
 fn parent_origin() -> Option<String> {
-    let win = web_sys::window()?;
-    let ancestors = js_sys::Reflect::get(&win.location(), &"ancestorOrigins".into()).ok();
-    ancestors
-        .filter(|a| !a.is_undefined())
-        .and_then(|a| js_sys::Reflect::get(&a, &0.into()).ok())
-        .and_then(|o| o.as_string())
-        .or_else(|| win.document().map(|d| d.referrer()).filter(|r| !r.is_empty()))
+    ancestor_origins().into_iter().next().flatten()
+}
+
+/// Why the console must not connect by itself, restore or cancel: it is framed by a page that
+/// `config` does not allow (`None`: not framed, or only by allowed hosts).
+pub fn framing_refusal(config: &ConsoleConfig) -> Option<String> {
+    let own = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    refused_framer(&ancestor_origins(), &own, config.allowed_origins.as_deref().unwrap_or_default()).map(|f| f.notice())
 }
 
 /// The host origin to hear and post to, if the configuration allows the one framing us.
@@ -53,6 +70,9 @@ thread_local! {
 /// Call once the runtime configuration (and so the allow-list) is known.
 pub fn use_host_bridge() {
     let state = use_app_state();
+    if let Some(why) = state.config.with_untracked(framing_refusal) {
+        state.notice.set(Some(why));
+    }
     if !READY_SENT.with(|r| r.replace(true)) {
         post_to_host(state, &ConsoleEvent::Ready);
     }

@@ -386,6 +386,12 @@ impl AppState {
         self.connection.with(Option::is_some)
     }
 
+    /// Why this console must not connect by itself, restore or cancel: a page the deployment
+    /// does not allow frames it (see `embed::framing_refusal`).
+    pub fn framing_refusal(&self) -> Option<String> {
+        self.config.with(crate::embed::framing_refusal)
+    }
+
     pub fn provide(self) -> AppState {
         provide_context(self);
         self
@@ -418,6 +424,7 @@ struct Shared {
     caps: Option<Capabilities>,
     server: Option<(String, bool)>,
     read_only: bool,
+    framing_refusal: Option<String>,
 }
 
 impl JobScope {
@@ -430,6 +437,7 @@ impl JobScope {
                 caps: state.connection.with(|c| c.as_ref().map(|c| c.caps)),
                 server: state.connection.with(|c| c.as_ref().map(|c| (c.client.base_url().to_string(), c.client.has_key()))),
                 read_only: state.read_only(),
+                framing_refusal: state.framing_refusal(),
             }),
         }
     }
@@ -455,6 +463,11 @@ impl JobScope {
 
     pub fn read_only(self) -> bool {
         self.shared.with(|s| s.read_only)
+    }
+
+    /// See [`AppState::framing_refusal`].
+    pub fn framing_refusal(self) -> Option<String> {
+        self.shared.with(|s| s.framing_refusal.clone())
     }
 }
 

@@ -8,7 +8,8 @@ use crate::state::{use_app_state, AppState, JobScope};
 
 /// Cancel for one job, in the row and in the job detail: never a single click (a framed console
 /// must not be click-jacked into it), always a confirmation saying what happens; why the job
-/// cannot be cancelled when it cannot; and a refusal from the server.
+/// cannot be cancelled when it cannot; and a refusal from the server. Framed by a page the
+/// deployment does not allow, it stays in view, disabled, saying why.
 #[component]
 pub fn CancelControl(
     /// The job to cancel.
@@ -24,6 +25,7 @@ pub fn CancelControl(
     let kind = job.with_untracked(|j| j.key.kind.as_str());
     let blocker = move || scope.caps().map(|caps| job.with(|j| j.cancel_blocker(caps)));
     let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !scope.read_only();
+    let refused = move || scope.framing_refusal();
     let send = move |_| {
         confirming.set(false);
         request_cancel(state, job, set_job, error);
@@ -33,7 +35,8 @@ pub fn CancelControl(
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {
-                    <button type="button" class="secondary" on:click=move |_| confirming.set(true)>"Cancel"</button>
+                    <button type="button" class="secondary" disabled=move || refused().is_some() title=refused
+                        on:click=move |_| confirming.set(true)>"Cancel"</button>
                 }
             >
                 <div class="confirm" role="group" aria-label="Confirm cancel">

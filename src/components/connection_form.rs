@@ -158,6 +158,7 @@ pub fn ConnectionForm(
         filled.set(key.clone().or_else(saved));
         url_error.set(None);
         key_error.set(None);
+        if untrack(move || state.framing_refusal()).is_some() { return; }
         ui.auto.set(true);
         state.connect(&cfg_url, key.as_ref());
     });

@@ -79,8 +79,14 @@ pub fn RestoreBackupForm(
         });
     };
 
+    // Framed by a page the deployment does not allow, a restore could be click-jacked through
+    // its confirmation: refused before anything is sent, the form still in view saying why.
+    let refusal = move || state.framing_refusal();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if untrack(refusal).is_some() {
+            return;
+        }
         let Some(conn) = state.connection.get_untracked() else { return };
         if !status.begin() {
             return;
@@ -154,6 +160,7 @@ pub fn RestoreBackupForm(
                 {move || suggestions().into_iter().map(|id| view! { <option value=id /> }).collect::<Vec<_>>()}
             </datalist>
             <RestoreAdvanced inputs=options errors=inputs.errors />
+            {move || refusal().map(|why| view! { <p class="notice" role="status">{why}</p> })}
             <SubmitRow label="Start restore" submit=status />
             {move || pending.get().map(|p| {
                 let blocked = p.findings.iter().any(Finding::blocks);
