@@ -1,6 +1,8 @@
 //! The one HTTP client: a function per Weaviate endpoint, every failure an [`ApiError`].
-//! Every request has a deadline ([`RequestKind`]): a server that accepts the connection and
-//! never answers must not leave a poll slot, a form or discovery waiting forever.
+//! Every request has a deadline and a cap on the answer it reads ([`RequestKind`]): a server
+//! that accepts the connection and never answers, or answers without end, must not leave a poll
+//! slot, a form or discovery waiting forever, nor fill the tab's memory. No redirect is
+//! followed: the server the admin named is the only one the console talks to.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -11,44 +13,20 @@ use backup_core::api::{
 use backup_core::error::ApiError;
 use backup_core::job::JobKey;
 use backup_core::options::Location;
-use backup_core::origin::BoundKey;
+use backup_core::origin::{blocked_as_mixed_content, origin_of, BoundKey};
+pub use backup_core::request::RequestKind;
+use backup_core::request::{decode_text, BodyCap};
 use backup_core::snippet::SentRequest;
 
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
-use web_sys::{AbortController, AbortSignal};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult, RequestRedirect, ResponseType};
 
 use crate::now_ms;
-
-/// What a request is for, which sets how long it may take.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RequestKind {
-    /// `/v1/meta`, `/v1/schema`, `/v1/nodes`: small, answered from memory.
-    Discovery,
-    /// A backend's list: reads every backup's descriptor from the backend (S3, GCS, …).
-    List,
-    /// A job's status: one descriptor, polled every few seconds.
-    Status,
-    /// Create or restore: answered after every node agreed to take part.
-    Submit,
-    /// Cancel: a restore-cancel writes its descriptor twice and aborts the nodes first.
-    Cancel,
-}
-
-impl RequestKind {
-    pub fn deadline_ms(self) -> u32 {
-        match self {
-            RequestKind::Discovery => 15_000,
-            RequestKind::List => 30_000,
-            RequestKind::Status => 10_000,
-            RequestKind::Submit => 30_000,
-            RequestKind::Cancel => 30_000,
-        }
-    }
-}
 
 /// The answer to a create or restore POST, with what is needed to resolve a lost one.
 pub struct Posted {
@@ -93,21 +71,12 @@ impl Client {
         &self.base_url
     }
 
-    /// Weaviate rejects an `Authorization` header when it has no auth configured, so the
-    /// header is sent only with a key.
-    fn with_auth(&self, req: RequestBuilder) -> RequestBuilder {
-        match &self.api_key {
-            Some(k) => req.header("Authorization", &format!("Bearer {k}")),
-            None => req,
-        }
-    }
-
     fn url(&self, path: &str) -> String {
         format!("{}/v1{path}", self.base_url)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str, kind: RequestKind, abort: Option<&AbortSignal>) -> Result<T, ApiError> {
-        read(exchange(self.with_auth(Request::get(&self.url(path))), None, kind, abort).await?)
+        read(self.exchange(Request::get(&self.url(path)), None, kind, abort).await?)
     }
 
     /// Sends a JSON body. Not abortable by the caller: an aborted POST is exactly the ambiguous
@@ -116,9 +85,9 @@ impl Client {
         let text = serde_json::to_string(body).unwrap_or_default();
         let request = SentRequest { method: "POST".into(), path: path.to_string(), body: Some(text.clone()) };
         // Without this content type Weaviate answers 415.
-        let req = self.with_auth(Request::post(&self.url(path))).header("Content-Type", "application/json");
+        let req = Request::post(&self.url(path)).header("Content-Type", "application/json");
         let sent_ms = now_ms();
-        let result = exchange(req, Some(text), RequestKind::Submit, None).await.and_then(read);
+        let result = self.exchange(req, Some(text), RequestKind::Submit, None).await.and_then(read);
         Posted { request, sent_ms, result }
     }
 
@@ -131,7 +100,7 @@ impl Client {
     /// `.well-known` endpoints carry no CORS headers), with the server's clock offset when its
     /// `Date` header is readable.
     pub async fn meta(&self, abort: Option<&AbortSignal>) -> Result<(Meta, Option<i64>), ApiError> {
-        let answer = exchange(self.with_auth(Request::get(&self.url("/meta"))), None, RequestKind::Discovery, abort).await?;
+        let answer = self.exchange(Request::get(&self.url("/meta")), None, RequestKind::Discovery, abort).await?;
         let offset = answer.clock_offset_ms;
         Ok((read(answer)?, offset))
     }
@@ -174,8 +143,8 @@ impl Client {
     /// `DELETE /v1/backups/{backend}/{id}` (or `…/restore`, v1.36+): cancels; 204 on success.
     /// It never deletes backup data.
     pub async fn cancel(&self, key: &JobKey, location: &Location) -> Result<(), ApiError> {
-        let req = self.with_auth(Request::delete(&self.url(&Self::job_path(key, location))));
-        let answer = exchange(req, None, RequestKind::Cancel, None).await?;
+        let req = Request::delete(&self.url(&Self::job_path(key, location)));
+        let answer = self.exchange(req, None, RequestKind::Cancel, None).await?;
         match answer.status {
             200..=299 => Ok(()),
             status => Err(ApiError::from_response(status, &answer.text)),
@@ -189,32 +158,92 @@ impl Client {
     }
 }
 
-/// Sends `req` (with `body`, if any) and reads the whole answer before `kind`'s deadline, or
-/// before the caller's `abort` fires, whichever comes first.
-async fn exchange(
-    req: RequestBuilder,
-    body: Option<String>,
-    kind: RequestKind,
-    abort: Option<&AbortSignal>,
-) -> Result<Answer, ApiError> {
-    let deadline = Deadline::start(kind, abort)?;
-    let req = req.abort_signal(Some(&deadline.controller.signal()));
-    let req = match body {
-        Some(text) => req.body(text),
-        None => req.build(),
+impl Client {
+    /// Sends `req` (with `body`, if any) to this server and reads the whole answer, at most
+    /// `kind`'s cap of it, before `kind`'s deadline or the caller's `abort`, whichever comes
+    /// first.
+    ///
+    /// Redirects are not followed: `redirect: "manual"` hands back the 30x itself as an
+    /// `opaqueredirect` answer without asking its `Location`, which becomes
+    /// [`ApiError::Redirected`]. (`redirect: "error"` would refuse them as well, but as the same
+    /// `TypeError` as an unreachable server, so the admin could not be told what happened.) A
+    /// redirect without CORS headers still fails as a network error, whose hint names that case.
+    async fn exchange(
+        &self,
+        req: RequestBuilder,
+        body: Option<String>,
+        kind: RequestKind,
+        abort: Option<&AbortSignal>,
+    ) -> Result<Answer, ApiError> {
+        let deadline = Deadline::start(kind, abort)?;
+        // Weaviate rejects an `Authorization` header when it has no auth configured, so the
+        // header is sent only with a key.
+        let req = match &self.api_key {
+            Some(k) => req.header("Authorization", &format!("Bearer {k}")),
+            None => req,
+        };
+        let req = req.redirect(RequestRedirect::Manual).abort_signal(Some(&deadline.controller.signal()));
+        let req = match body {
+            Some(text) => req.body(text),
+            None => req.build(),
+        }
+        .map_err(|e| ApiError::Decode(e.to_string()))?;
+        let sent = now_ms();
+        let resp = req.send().await.map_err(|e| self.failure(&deadline, gloo_message(&e)))?;
+        let received = now_ms();
+        if resp.type_() == ResponseType::Opaqueredirect || resp.redirected() {
+            return Err(ApiError::Redirected);
+        }
+        let clock_offset_ms = resp.headers().get("date").and_then(|d| {
+            let server = js_sys::Date::parse(&d);
+            // `Date` has whole seconds: the server's time was up to 1 s later than it says.
+            server.is_finite().then(|| (server + 500.0 - (sent + received) as f64 / 2.0) as i64)
+        });
+        // The body is read under the same deadline: a server may send headers and then stall.
+        let cap = BodyCap::start(kind, resp.status(), resp.headers().get("content-length").as_deref())?;
+        let text = read_body(&resp, cap, |detail| self.failure(&deadline, detail)).await?;
+        Ok(Answer { status: resp.status(), text, clock_offset_ms })
     }
-    .map_err(|e| ApiError::Decode(e.to_string()))?;
-    let sent = now_ms();
-    let resp = req.send().await.map_err(|e| deadline.failure(&e))?;
-    let received = now_ms();
-    let clock_offset_ms = resp.headers().get("date").and_then(|d| {
-        let server = js_sys::Date::parse(&d);
-        // `Date` has whole seconds: the server's time was up to 1 s later than it says.
-        server.is_finite().then(|| (server + 500.0 - (sent + received) as f64 / 2.0) as i64)
-    });
-    // The body is read under the same deadline: a server may send headers and then stall.
-    let text = resp.text().await.map_err(|e| deadline.failure(&e))?;
-    Ok(Answer { status: resp.status(), text, clock_offset_ms })
+
+    /// The error for a failed send or read: a timeout if the timer fired first; a request
+    /// the browser blocks as mixed content, if that is what it was; else the network's.
+    fn failure(&self, deadline: &Deadline, detail: String) -> ApiError {
+        if deadline.timed_out.get() {
+            return ApiError::Timeout(format!("no answer within {} s", deadline.kind.deadline_ms() / 1000));
+        }
+        let page = web_sys::window().and_then(|w| w.location().protocol().ok()).unwrap_or_default();
+        if blocked_as_mixed_content(&page, &self.base_url) {
+            let there = origin_of(&self.base_url).unwrap_or_default();
+            return ApiError::MixedContent(format!(
+                "blocked as mixed content: this console is served over https, and {there} is plain http"
+            ));
+        }
+        ApiError::Network(format!("network error: {detail}"))
+    }
+}
+
+/// Reads `resp`'s body chunk by chunk, counting against `cap`, and stops the download as soon
+/// as it is over (`Response.text()` would hold all of it first). A failed read (aborted, cut
+/// off) is `failed`'s error.
+async fn read_body(resp: &Response, mut cap: BodyCap, failed: impl Fn(String) -> ApiError) -> Result<String, ApiError> {
+    let Some(stream) = resp.body() else { return Ok(String::new()) };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes = Vec::new();
+    loop {
+        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await.map_err(|e| failed(js_message(&e)))?.unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            return Ok(decode_text(&bytes));
+        }
+        let part = js_sys::Uint8Array::new(&chunk.get_value());
+        let len = part.length() as usize;
+        if let Err(e) = cap.take(len) {
+            let _ = reader.cancel();
+            return Err(e);
+        }
+        let at = bytes.len();
+        bytes.resize(at + len, 0);
+        part.copy_to(&mut bytes[at..]);
+    }
 }
 
 fn read<T: DeserializeOwned>(answer: Answer) -> Result<T, ApiError> {
@@ -271,15 +300,6 @@ impl Deadline {
         });
         Ok(Deadline { controller, kind, timed_out, timer, _on_timer: on_timer, caller })
     }
-
-    /// The error for a failed send or read: a timeout if the timer fired first.
-    fn failure(&self, e: &gloo_net::Error) -> ApiError {
-        if self.timed_out.get() {
-            ApiError::Timeout(format!("no answer within {} s", self.kind.deadline_ms() / 1000))
-        } else {
-            ApiError::Network(network_message(e))
-        }
-    }
 }
 
 impl Drop for Deadline {
@@ -293,9 +313,13 @@ impl Drop for Deadline {
     }
 }
 
-fn network_message(e: &gloo_net::Error) -> String {
+fn gloo_message(e: &gloo_net::Error) -> String {
     match e {
-        gloo_net::Error::JsError(js) => format!("network error: {}", js.message),
-        other => format!("network error: {other}"),
+        gloo_net::Error::JsError(js) => js.message.clone(),
+        other => other.to_string(),
     }
+}
+
+fn js_message(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| "the answer was cut off".into())
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::origin::{exact_origin, origin_of, BoundKey};
+use crate::origin::{base_of, exact_origin, origin_of, BoundKey};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,6 +58,10 @@ pub struct ConsoleConfig {
     /// `allowed_origins`, so a framer cannot name itself.
     #[serde(skip)]
     pub host_origin: Option<String>,
+    /// `weaviate_url` came from a link (the query), not from the deployment or an allowed host:
+    /// the console fills the form and asks before sending anything there.
+    #[serde(skip)]
+    pub url_from_link: bool,
 }
 
 /// Where a configuration came from: the rules differ in what each may say.
@@ -107,8 +111,10 @@ impl ConsoleConfig {
 
     /// From the query string: `weaviate`, `backend`, `theme`, `readOnly`, `hostOrigin`.
     pub fn from_query(query: &str) -> ConsoleConfig {
+        let weaviate_url = query_param(query, "weaviate");
         ConsoleConfig {
-            weaviate_url: query_param(query, "weaviate"),
+            url_from_link: weaviate_url.is_some(),
+            weaviate_url,
             default_backend: query_param(query, "backend"),
             theme: query_param(query, "theme").and_then(|t| Theme::parse(&t)),
             read_only: query_param(query, "readOnly").map(|v| v == "true" || v == "1"),
@@ -117,21 +123,24 @@ impl ConsoleConfig {
         }
     }
 
-    /// `self` over `lower`: each key from `self` when set, else from `lower`. The API key is
-    /// never carried to another server: a higher source that names a server of another origin
-    /// without a key leaves none, and a key without its server (refused by `parse`) is dropped.
+    /// `self` over `lower`: each key from `self` when set, else from `lower`. The URL keeps
+    /// saying where it came from (a link, or the deployment or host). The API key is never
+    /// carried to another server: a higher source that names a URL outside the lower key's base
+    /// URL without a key leaves none, and a key without its server (refused by `parse`) is
+    /// dropped.
     pub fn over(self, lower: ConsoleConfig) -> ConsoleConfig {
-        let (weaviate_url, api_key) = match (self.weaviate_url, self.api_key) {
-            (Some(url), Some(key)) => (Some(url), Some(key)),
+        let (weaviate_url, api_key, url_from_link) = match (self.weaviate_url, self.api_key) {
+            (Some(url), Some(key)) => (Some(url), Some(key), self.url_from_link),
             (Some(url), None) => {
-                let same = lower.weaviate_url.as_deref().and_then(origin_of).is_some_and(|o| origin_of(&url) == Some(o));
-                (Some(url), lower.api_key.filter(|_| same))
+                let same = lower.bound_key().is_some_and(|k| k.for_url(&url).is_some());
+                (Some(url), lower.api_key.filter(|_| same), self.url_from_link)
             }
-            (None, _) => (lower.weaviate_url, lower.api_key),
+            (None, _) => (lower.weaviate_url, lower.api_key, lower.url_from_link),
         };
         ConsoleConfig {
             weaviate_url,
             api_key,
+            url_from_link,
             default_backend: self.default_backend.or(lower.default_backend),
             theme: self.theme.or(lower.theme),
             theme_vars: self.theme_vars.or(lower.theme_vars),
@@ -149,6 +158,17 @@ impl ConsoleConfig {
     /// The configured key, bound to the configured server.
     pub fn bound_key(&self) -> Option<BoundKey> {
         BoundKey::new(&self.url()?, self.api_key.as_deref()?)
+    }
+
+    /// Whether the console connects to the configured server by itself: to a URL from the
+    /// deployment or an allowed host, or from a link that names exactly the server the admin
+    /// connected to in this tab before (`confirmed`: a reload, a deep link into it). Any other
+    /// URL from a link (`?weaviate=`, with or without a deep link) is only offered: a link must
+    /// not get the console talking to a server of its choosing, and showing that server's
+    /// answers, without the admin's word.
+    pub fn connects_by_itself(&self, confirmed: Option<&str>) -> bool {
+        let Some(url) = self.url() else { return false };
+        !self.url_from_link || confirmed.and_then(|c| normalize_url(c).ok()) == Some(url)
     }
 
     /// The allowed origin that frames the console, if the deployment allows one: the one named
@@ -209,6 +229,13 @@ pub fn normalize_url(input: &str) -> Result<String, String> {
     if origin_of(url).is_none() || url.contains(char::is_whitespace) {
         return Err("The Weaviate URL has no valid host.".into());
     }
+    if url.contains(['?', '#']) {
+        return Err("The Weaviate URL cannot have a query or a fragment (?…, #…): each request adds its own path to it.".into());
+    }
+    // The key is bound to this path: it must be the path the browser really asks for.
+    if base_of(url).is_none() {
+        return Err("The Weaviate URL has a path the browser would rewrite (a \".\" or \"..\" segment, or a backslash): write the path it stands for.".into());
+    }
     Ok(url.to_string())
 }
 
@@ -260,8 +287,47 @@ mod tests {
     fn urls_are_normalized() {
         assert_eq!(normalize_url(" http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
         assert_eq!(normalize_url("https://x.weaviate.cloud").unwrap(), "https://x.weaviate.cloud");
-        for bad in ["", "localhost:8080", "ftp://x", "http://", "http://user:pw@h", "javascript:alert(1)", "http://a b"] {
+        assert_eq!(normalize_url("https://gw.example/weaviate/").unwrap(), "https://gw.example/weaviate");
+        for bad in ["", "localhost:8080", "ftp://x", "http://", "http://user:pw@h", "javascript:alert(1)", "http://a b",
+                    "http://h/a/../b", "http://h/%2E", "http://h/a\\b", "http://h/?x=1", "http://h#frag"] {
             assert!(normalize_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_url_from_a_link_is_offered_not_connected() {
+        let link = ConsoleConfig::from_query("?weaviate=http://evil:1&theme=dark");
+        assert!(link.url_from_link && !link.connects_by_itself(None));
+        assert!(!ConsoleConfig::from_query("?theme=dark").url_from_link);
+        // Over nothing, under a file without a URL, with a host theme on top: still a link's.
+        let f = file(r#"{"theme":"light","defaultBackend":"s3"}"#);
+        let theme = ConsoleConfig::parse(r#"{"theme":"dark"}"#, Source::Host).unwrap();
+        assert!(!theme.clone().over(f.clone().over(link.clone())).connects_by_itself(None));
+        // The deployment's or a host's URL connects at once, whatever the query said.
+        let named = file(r#"{"weaviateUrl":"http://a:8080"}"#);
+        assert!(named.connects_by_itself(None));
+        let over_link = named.over(link.clone());
+        assert!(over_link.connects_by_itself(None) && over_link.url().as_deref() == Some("http://a:8080"));
+        let host = ConsoleConfig::parse(r#"{"weaviateUrl":"http://evil:1"}"#, Source::Host).unwrap();
+        assert!(host.over(link.clone()).connects_by_itself(None), "an allowed host names the same server: it connects");
+        // A link under a mount-API preset that names no server stays a link.
+        assert!(!ConsoleConfig::default().over(link.clone()).connects_by_itself(None));
+        assert!(!ConsoleConfig::default().connects_by_itself(Some("http://evil:1")), "no URL, nothing to connect to");
+        // The server the admin connected to in this tab, named again (a reload): connects.
+        assert!(link.connects_by_itself(Some("http://evil:1/")));
+        for other in ["http://evil:1/sub", "http://evil:2", "https://evil:1", "nonsense", ""] {
+            assert!(!link.connects_by_itself(Some(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_key_stays_with_its_base_url_across_sources() {
+        let f = file(r#"{"weaviateUrl":"https://gw.example/weaviate","apiKey":"secret"}"#);
+        let to = |url: &str| ConsoleConfig::parse(&format!(r#"{{"weaviateUrl":"{url}"}}"#), Source::Host).unwrap().over(f.clone());
+        assert_eq!(to("https://gw.example/weaviate/").bound_key().unwrap().key, "secret");
+        assert_eq!(to("https://gw.example/weaviate/v2").bound_key().unwrap().key, "secret");
+        for other in ["https://gw.example/other-app", "https://gw.example/weaviate-evil", "https://gw.example"] {
+            assert_eq!(to(other).api_key, None, "{other}");
         }
     }
 

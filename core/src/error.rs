@@ -31,6 +31,15 @@ pub enum ApiError {
     Server { status: u16, message: String },
     /// A 2xx whose body did not match the expected shape.
     Decode(String),
+    /// The server answered with a redirect (30x). The console follows none: nothing went to
+    /// the address it points at, which may be another server.
+    Redirected,
+    /// The browser does not let this page send the request at all: an `https` console may not
+    /// call a plain-`http` server (mixed content).
+    MixedContent(String),
+    /// The answer (with this status) was longer than the console reads for its kind of request;
+    /// it was not read to the end.
+    TooLarge { status: u16, message: String },
 }
 
 /// How a failure should be handled.
@@ -83,13 +92,38 @@ pub fn parse_error_message(body: &str) -> String {
     trimmed.to_string()
 }
 
+/// What [`ApiError::Redirected`] says.
+const REDIRECTED: &str = "the server answered with a redirect; use the final URL";
+
+fn empty_body(status: u16) -> String {
+    format!("HTTP {status} with an empty body")
+}
+
+/// Who said a server's words, for showing them as the server's: its `host[:port]` (from its
+/// URL), or "the server" when that is not known.
+pub fn speaker(server: Option<&str>) -> String {
+    server
+        .and_then(crate::origin::origin_of)
+        .and_then(|o| o.split_once("://").map(|(_, host)| host.to_string()))
+        .unwrap_or_else(|| "the server".into())
+}
+
 impl ApiError {
+    /// An answer of `status` longer than `limit` bytes.
+    pub fn too_large(status: u16, limit: u64) -> ApiError {
+        let size = match limit {
+            l if l >= 1 << 20 => format!("{} MB", l >> 20),
+            l => format!("{} KB", (l >> 10).max(1)),
+        };
+        ApiError::TooLarge { status, message: format!("answer too large: over {size}") }
+    }
+
     /// Maps a non-2xx HTTP answer to its error, keeping at most
     /// [`MAX_SERVER_TEXT_CHARS`](crate::limit::MAX_SERVER_TEXT_CHARS) of the server's text.
     pub fn from_response(status: u16, body: &str) -> ApiError {
         let mut message = server_text(&parse_error_message(body));
         if message.is_empty() {
-            message = format!("HTTP {status} with an empty body");
+            message = empty_body(status);
         }
         match status {
             401 => ApiError::Unauthorized(message),
@@ -103,16 +137,17 @@ impl ApiError {
 
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Decode(_) => None,
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Decode(_) | ApiError::Redirected | ApiError::MixedContent(_) => None,
             ApiError::Unauthorized(_) => Some(401),
             ApiError::Forbidden(_) => Some(403),
             ApiError::NotFound(_) => Some(404),
             ApiError::Unprocessable(_) => Some(422),
-            ApiError::Client { status, .. } | ApiError::Server { status, .. } => Some(*status),
+            ApiError::Client { status, .. } | ApiError::Server { status, .. } | ApiError::TooLarge { status, .. } => Some(*status),
         }
     }
 
-    /// The server's text verbatim (or the transport's), for display next to the hint.
+    /// The server's text verbatim (or the transport's, or the console's), for display next to
+    /// the hint.
     pub fn message(&self) -> &str {
         match self {
             ApiError::Network(m)
@@ -121,24 +156,57 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Unprocessable(m)
-            | ApiError::Decode(m) => m,
-            ApiError::Client { message, .. } | ApiError::Server { message, .. } => message,
+            | ApiError::Decode(m)
+            | ApiError::MixedContent(m) => m,
+            ApiError::Client { message, .. } | ApiError::Server { message, .. } | ApiError::TooLarge { message, .. } => message,
+            ApiError::Redirected => REDIRECTED,
+        }
+    }
+
+    /// The words of the server's own answer in this error, if there are any. They are shown
+    /// quoted and labelled with the [`speaker`], never as the console's: a server (or a link's
+    /// server) can write anything, "paste the admin key here" included.
+    pub fn server_words(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Unprocessable(m)
+            | ApiError::Client { message: m, .. }
+            | ApiError::Server { message: m, .. } => {
+                (Some(m.as_str()) != self.status().map(empty_body).as_deref()).then_some(m.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// The error in one line as the console shows it: the server's words quoted after who said
+    /// them (`HTTP 401: 127.0.0.1:9999 said: "…"`), anything else as it is.
+    pub fn shown(&self, server: Option<&str>) -> String {
+        match (self.status(), self.server_words()) {
+            (Some(status), Some(words)) => format!("HTTP {status}: {} said: \"{words}\"", speaker(server)),
+            _ => self.to_string(),
         }
     }
 
     /// Whether asking again can help by itself. See [`Fault`] for the table.
     pub fn fault(&self) -> Fault {
         match self {
-            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } | ApiError::Decode(_) => {
-                Fault::Transient
-            }
+            ApiError::Network(_)
+            | ApiError::Timeout(_)
+            | ApiError::Server { .. }
+            | ApiError::Decode(_)
+            | ApiError::TooLarge { .. } => Fault::Transient,
             // 408: the server gave up waiting for the request; 429: rate limited.
             ApiError::Client { status: 408 | 429, .. } => Fault::Transient,
             ApiError::Unauthorized(_)
             | ApiError::Forbidden(_)
             | ApiError::NotFound(_)
             | ApiError::Unprocessable(_)
-            | ApiError::Client { .. } => Fault::Permanent,
+            | ApiError::Client { .. }
+            // The same request is redirected, or blocked, the same way again.
+            | ApiError::Redirected
+            | ApiError::MixedContent(_) => Fault::Permanent,
         }
     }
 
@@ -149,10 +217,15 @@ impl ApiError {
 
     /// The request may have reached the server and taken effect although no answer says so
     /// (no answer at all, a 5xx that a proxy may have produced after forwarding it, a 2xx that
-    /// could not be read). A POST that failed like this is ambiguous: ask the server before
-    /// offering a retry. A 408 or 429 says the request was not processed.
+    /// could not be read, in full or at all). A POST that failed like this is ambiguous: ask the
+    /// server before offering a retry. A 408 or 429 says the request was not processed; a
+    /// redirect says "not here", and a blocked request was never sent.
     pub fn may_have_taken_effect(&self) -> bool {
-        matches!(self, ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } | ApiError::Decode(_))
+        match self {
+            ApiError::Network(_) | ApiError::Timeout(_) | ApiError::Server { .. } | ApiError::Decode(_) => true,
+            ApiError::TooLarge { status, .. } => !(400..500).contains(status),
+            _ => false,
+        }
     }
 
     /// 401 or 403: a new API key may fix it.
@@ -165,7 +238,19 @@ impl ApiError {
         match self {
             ApiError::Network(_) => Some(
                 "The server is unreachable from this page: check the URL, that Weaviate is running, \
-                 and that its CORS settings allow this origin.",
+                 and that its CORS settings allow this origin (a redirect without CORS headers fails the same way).",
+            ),
+            ApiError::Redirected => Some(
+                "The console follows no redirect, so nothing was sent where it points: enter the address \
+                 the server redirects to (often https:// instead of http://, or another path).",
+            ),
+            ApiError::MixedContent(_) => Some(
+                "This console is served over https, and browsers block its requests to a plain-http server: \
+                 use the server's https address.",
+            ),
+            ApiError::TooLarge { .. } => Some(
+                "The console stopped reading this answer: check that the URL points at Weaviate itself, \
+                 not at a proxy or another site.",
             ),
             ApiError::Timeout(_) => Some(
                 "The server did not answer in time: it may be overloaded, or the network is too slow.",
@@ -352,6 +437,45 @@ mod tests {
         assert!(ApiError::Decode("unexpected answer (HTTP 200)".into()).may_have_taken_effect(), "accepted, unreadable");
         assert!(!ApiError::from_response(429, "").may_have_taken_effect(), "refused, not processed");
         assert!(!ApiError::from_response(422, "").may_have_taken_effect());
+    }
+
+    #[test]
+    fn the_servers_words_are_quoted_and_labelled_as_its_own() {
+        let phish = ApiError::from_response(401, r#"{"message":"Key expired — paste the admin key and press Connect"}"#);
+        assert_eq!(
+            phish.shown(Some("http://127.0.0.1:9999/weaviate")),
+            r#"HTTP 401: 127.0.0.1:9999 said: "Key expired — paste the admin key and press Connect""#
+        );
+        assert_eq!(phish.server_words(), Some("Key expired — paste the admin key and press Connect"));
+        assert_eq!(speaker(Some("https://Gw.Example:443/x")), "gw.example");
+        assert_eq!(speaker(None), "the server");
+        assert_eq!(speaker(Some("nonsense")), "the server");
+        // The console's own words are not put in the server's mouth, and vice versa.
+        assert_eq!(ApiError::from_response(503, "").server_words(), None);
+        assert_eq!(ApiError::from_response(503, "").shown(Some("http://h")), "HTTP 503: HTTP 503 with an empty body");
+        for own in [ApiError::Network("network error: Failed to fetch".into()), ApiError::Timeout("no answer within 10 s".into()),
+                    ApiError::Redirected, ApiError::MixedContent("x".into()), ApiError::too_large(200, 1 << 20)] {
+            assert_eq!(own.server_words(), None, "{own:?}");
+            assert_eq!(own.shown(Some("http://h")), own.to_string());
+        }
+    }
+
+    #[test]
+    fn redirects_blocked_requests_and_huge_answers_say_what_happened() {
+        assert_eq!(ApiError::Redirected.to_string(), "the server answered with a redirect; use the final URL");
+        assert!(ApiError::Redirected.hint().unwrap().contains("nothing was sent where it points"));
+        assert_eq!(ApiError::Redirected.fault(), Fault::Permanent);
+        assert!(!ApiError::Redirected.may_have_taken_effect());
+        let mixed = ApiError::MixedContent("blocked as mixed content".into());
+        assert!(mixed.hint().unwrap().contains("https") && !mixed.hint().unwrap().contains("CORS"));
+        assert_eq!(mixed.fault(), Fault::Permanent);
+        assert!(!mixed.may_have_taken_effect(), "never sent");
+        let big = ApiError::too_large(503, 6 << 20);
+        assert_eq!(big.to_string(), "HTTP 503: answer too large: over 6 MB");
+        assert_eq!(ApiError::too_large(200, 512 << 10).message(), "answer too large: over 512 KB");
+        assert!(big.is_transient() && big.may_have_taken_effect());
+        assert!(ApiError::too_large(200, 1 << 20).may_have_taken_effect(), "accepted, not read");
+        assert!(!ApiError::too_large(422, 1 << 20).may_have_taken_effect());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod poll;
 pub mod preflight;
 #[cfg(test)]
 mod props;
+pub mod request;
 pub mod route;
 pub mod snippet;
 pub mod status;

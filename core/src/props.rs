@@ -26,7 +26,7 @@ use crate::job::{Job, JobKey, JobKind};
 use crate::journal::Journal;
 use crate::key::check_api_key;
 use crate::options::{parse_node_mapping, CreateOptions, Location, RestoreOptions};
-use crate::origin::{exact_origin, origin_of, BoundKey};
+use crate::origin::{base_of, clear_text_to_network, exact_origin, origin_of, BoundKey};
 use crate::poll::{PollPolicy, PollSlot};
 use crate::preflight::Facts;
 use crate::route::Route;
@@ -775,8 +775,44 @@ fn prop_origins_are_canonical() {
         }
         if let Some(k) = BoundKey::new(&a, &key) {
             prop_assert_eq!(k.for_url(&a), Some(key.trim()));
-            prop_assert_eq!(k.for_url(&b).is_some(), origin_of(&b) == origin_of(&a));
+            // Never to another origin, nor outside its base.
+            if k.for_url(&b).is_some() {
+                prop_assert_eq!(origin_of(&b), origin_of(&a));
+                prop_assert!(base_of(&b).is_some_and(|there| there.starts_with(k.base())), "{b}");
+            }
             prop_assert_eq!(BoundKey::parse_stored(&k.to_stored()), Some(k));
+        }
+        if clear_text_to_network(&a) {
+            prop_assert!(a.trim().to_ascii_lowercase().starts_with("http://"), "{a}");
+        }
+        Ok(())
+    });
+}
+
+/// A key bound to a base URL goes below it segment by segment and nowhere beside it: not to a
+/// longer name (`/weaviate-evil`), not up a level, not through a path the browser rewrites.
+#[test]
+fn prop_keys_stop_at_their_base_url() {
+    let segment = |d: &mut Draw| d.chars_from(&['a', 'Z', '0', '-', '_', '.', '%', '2', 'e', 'E', '~', 'é', '\\', ' ', ':', '@'], 8);
+    let input = drawn(128, move |d| {
+        let base = format!("{}{}", d.good_url().trim_end_matches('/'), (0..d.below(3)).map(|_| format!("/{}", segment(d))).collect::<String>());
+        (base, segment(d), segment(d), d.flip())
+    });
+    check("origin::BoundKey::for_url segments", input, |(base, s1, s2, slash)| {
+        let Some(k) = BoundKey::new(&base, "k") else { return Ok(()) };
+        let plain = |s: &str| !s.is_empty() && base_of(&format!("http://h/{s}")).as_deref() == Some(&*format!("http://h/{s}"));
+        let below = format!("{}/{s1}{}", k.base(), if slash { "/" } else { "" });
+        if plain(&s1) {
+            prop_assert_eq!(k.for_url(&below), Some("k"), "{}", below);
+        }
+        // Beside the base: its last segment (or host, or port) made longer. (Spaces at the end
+        // are no change: browsers trim them too; `:0` after a port `:0` is the same port.)
+        let same_port = k.base().ends_with(":0") && s2.starts_with('0');
+        if !(s2.trim().is_empty() || s2.starts_with(['/', ':']) || same_port) {
+            prop_assert_eq!(k.for_url(&format!("{}{s2}", k.base())), None, "{}{}", k.base(), s2);
+        }
+        for up in ["..", "%2e%2e", ".%2E", "."] {
+            prop_assert_eq!(k.for_url(&format!("{}/{up}/{s1}", k.base())), None);
         }
         Ok(())
     });
@@ -787,12 +823,16 @@ fn prop_stored_key_parse_is_total() {
     let stored = drawn(128, |d| match d.below(3) {
         0 => d.text(),
         1 => d.json(3).to_string(),
-        _ => d.object(&[("origin", url_v), ("key", string_v)]).to_string(),
+        _ => {
+            // The base URL's field, or the whole origin's of an older console.
+            let field = if d.flip() { "base" } else { "origin" };
+            d.object(&[(field, url_v), ("key", string_v)]).to_string()
+        }
     });
     check("origin::BoundKey::parse_stored", stored, |text| {
         if let Some(k) = BoundKey::parse_stored(&text) {
             prop_assert!(!k.key.is_empty());
-            prop_assert_eq!(origin_of(&k.origin), Some(k.origin.clone()));
+            prop_assert_eq!(base_of(k.base()), Some(k.base().to_string()));
         }
         Ok(())
     });

@@ -1,19 +1,39 @@
-use backup_core::error::ApiError;
+use backup_core::error::{speaker, ApiError};
 use leptos::prelude::*;
 
-/// A server or network failure: the server's own text (escaped by Leptos) plus a hint.
+use crate::state::AppState;
+
+/// A server or network failure, then a hint in the console's own words. Whatever the server
+/// wrote is shown as the server's: quoted after who said it (`127.0.0.1:9999 said: "…"`),
+/// escaped by Leptos. A server's text must never read as the console's instruction: "paste the
+/// admin key" from a server a link named is that server talking.
 #[component]
 pub fn ErrorAlert(
     /// The failure to show; nothing is rendered while `None`.
     #[prop(into)]
     error: Signal<Option<ApiError>>,
+    /// The URL of the server that answered; by default the connected one.
+    #[prop(optional, into)]
+    server: MaybeProp<String>,
 ) -> impl IntoView {
+    let connected = use_context::<AppState>()
+        .map(|state| Signal::derive(move || state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string()))));
+    let server = move || server.get().or_else(|| connected.and_then(|c| c.get()));
     move || {
         error.get().map(|e| {
             let status = e.status().map(|s| format!("HTTP {s}: "));
+            let message = match e.server_words() {
+                Some(words) => view! {
+                    {format!("{} said: \"", speaker(server().as_deref()))}
+                    <span class="server-text">{words.to_string()}</span>
+                    "\""
+                }
+                .into_any(),
+                None => view! { <span>{e.message().to_string()}</span> }.into_any(),
+            };
             view! {
                 <div class="alert" role="alert">
-                    <p class="alert-message">{status}<span class="server-text">{e.message().to_string()}</span></p>
+                    <p class="alert-message">{status}{message}</p>
                     {e.hint().map(|h| view! { <p class="alert-hint">{h}</p> })}
                 </div>
             }

@@ -29,6 +29,8 @@ pub struct StaticServer {
     pub url: String,
     server: Arc<Server>,
     requests: Arc<Mutex<Vec<String>>>,
+    /// [`StaticOptions::files`], and those added once the server runs.
+    files: Arc<Mutex<Vec<(String, Vec<u8>, String)>>>,
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -67,19 +69,20 @@ impl StaticServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let mut mounts = opts.mounts.clone();
         mounts.push((prefix.to_string(), root.to_path_buf()));
-        let (s, log) = (server.clone(), requests.clone());
+        let files = Arc::new(Mutex::new(opts.files.clone()));
+        let (s, log, served) = (server.clone(), requests.clone(), files.clone());
         thread::spawn(move || {
             for req in s.incoming_requests() {
                 log.lock().unwrap().push(req.url().to_string());
                 let path = req.url().split('?').next().unwrap_or("/").to_string();
-                let found = match opts.files.iter().find(|(p, _, _)| *p == path) {
-                    Some((_, body, ct)) => Some((body.clone(), ct.clone())),
-                    None => mounts
+                let file = served.lock().unwrap().iter().find(|(p, _, _)| *p == path).map(|(_, body, ct)| (body.clone(), ct.clone()));
+                let found = file.or_else(|| {
+                    mounts
                         .iter()
                         .find_map(|(pre, dir)| path.strip_prefix(pre.as_str()).and_then(|rel| file_in(dir, rel)))
                         .or_else(|| opts.spa_fallback.then(|| mounts.last().unwrap().1.join("index.html")))
-                        .and_then(|p| Some((std::fs::read(&p).ok()?, content_type(&p).to_string()))),
-                };
+                        .and_then(|p| Some((std::fs::read(&p).ok()?, content_type(&p).to_string())))
+                });
                 let resp = match found {
                     Some((body, ct)) => Response::from_data(body).with_header(Header::from_bytes("Content-Type", ct).unwrap()),
                     None => Response::from_data(b"not found".to_vec()).with_status_code(404),
@@ -88,7 +91,27 @@ impl StaticServer {
                 let _ = req.respond(resp);
             }
         });
-        StaticServer { url: format!("http://127.0.0.1:{port}{prefix}"), server, requests }
+        StaticServer { url: format!("http://127.0.0.1:{port}{prefix}"), server, requests, files }
+    }
+
+    /// Serves `examples/host.html` as a deployer edits it, its `<meta>` tags naming the console
+    /// and the Weaviate (the page never takes either from its own URL), and returns its URL.
+    /// Added once this server runs: the console's `allowedOrigins` needs this server's origin.
+    pub fn host_page(&self, console_url: &str, weaviate_url: &str) -> String {
+        let page = std::fs::read_to_string(crate::repo_root().join("examples/host.html")).expect("examples/host.html");
+        let set = |page: String, name: &str, value: &str| {
+            let tag = format!(r#"<meta name="{name}" content=""#);
+            let at = page.find(&tag).unwrap_or_else(|| panic!("examples/host.html has no {name} meta")) + tag.len();
+            let end = at + page[at..].find('"').unwrap();
+            format!("{}{value}{}", &page[..at], &page[end..])
+        };
+        let page = set(set(page, "backup-console-url", console_url), "weaviate-url", weaviate_url);
+        // The URL is `http://127.0.0.1:{port}/{prefix}`.
+        let path = format!("/{}host.html", self.url.splitn(4, '/').nth(3).unwrap_or_default());
+        let mut files = self.files.lock().unwrap();
+        files.retain(|(p, _, _)| *p != path);
+        files.push((path, page.into_bytes(), content_type(Path::new("host.html")).into()));
+        format!("{}host.html", self.url)
     }
 
     /// URLs requested so far (path and query), in order.

@@ -53,7 +53,7 @@ async fn host_page_embeds_the_console_from_another_origin() {
     let host = StaticServer::start(&examples(), "/");
     let site = console_for_host(&host);
     let b = Browser::start().await;
-    b.goto(&format!("{}host.html?console={}&weaviate={}&theme=dark", host.url, site.url, wv.url)).await;
+    b.goto(&format!("{}?theme=dark", host.host_page(&site.url, &wv.url))).await;
     b.wait_for("//li[@data-type='ready']", Duration::from_secs(30)).await;
 
     let frame = b.driver.find(By::Id("console")).await.unwrap();

@@ -193,7 +193,7 @@ async fn embedded_in_the_example_dashboard() {
     let b = Browser::start().await;
     viewport(&b, 1400, 900).await;
     for theme in ["light", "dark"] {
-        b.goto(&format!("{}host.html?console={}&weaviate={}&theme={theme}", host.url, site.url, wv.url)).await;
+        b.goto(&format!("{}?theme={theme}", host.host_page(&site.url, &wv.url))).await;
         b.wait_for("//li[@data-type='ready']", Duration::from_secs(30)).await;
         let frame = b.driver.find(By::Id("console")).await.unwrap();
         frame.clone().enter_frame().await.unwrap();

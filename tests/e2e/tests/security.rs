@@ -110,7 +110,7 @@ async fn hosts_change_only_what_they_may_and_foreign_frames_get_nothing() {
 
     // The allowed host names its server; the admin gives the key in the host page's field,
     // which sends it by postMessage.
-    b.goto(&format!("{}host.html?console={}&weaviate={}", host.url, site.url, own.url)).await;
+    b.goto(&host.host_page(&site.url, &own.url)).await;
     b.wait_for("//li[@data-type='ready']", CONNECT_TIMEOUT).await;
     b.driver.find(By::Id("key")).await.unwrap().send_keys(KEY).await.unwrap();
     b.driver.find(By::XPath("//form[@id='key-form']//button")).await.unwrap().click().await.unwrap();
@@ -133,7 +133,7 @@ async fn hosts_change_only_what_they_may_and_foreign_frames_get_nothing() {
     // itself with ?hostOrigin= (host.html does): no event reaches it, its config is ignored.
     let foreign = StaticServer::start(&repo_root().join("examples"), "/");
     let target = Proxy::start(&wv.url);
-    b.goto(&format!("{}host.html?console={}&weaviate={}", foreign.url, site.url, target.url)).await;
+    b.goto(&foreign.host_page(&site.url, &target.url)).await;
     let frame = b.wait_for("//iframe[@id='console']", CONNECT_TIMEOUT).await;
     frame.clone().enter_frame().await.unwrap();
     b.wait_for(&form_xpath("Connection"), CONNECT_TIMEOUT).await;

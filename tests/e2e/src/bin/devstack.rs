@@ -82,7 +82,7 @@ fn main() {
     }
     println!("  Demo collections: Article, Author, Paragraph");
     println!("  Console: {}", console.url);
-    println!("  Example dashboard embedding it: {}host.html?console={}&weaviate={}", host.url, console.url, target.url());
+    println!("  Example dashboard embedding it: {}", host.host_page(&console.url, &target.url()));
     println!("  Mount API example: {}examples/mount.html?weaviate={}", console.url, target.url());
     println!();
     println!("  Ctrl-C stops everything.");
