@@ -39,6 +39,10 @@ fn lit(s: &str) -> String {
     format!("\"{s}\"")
 }
 
+/// A host name this browser resolves to 127.0.0.1 that the console counts as another machine
+/// (not loopback): what `http://weaviate.corp:8080` is to an admin.
+pub const NETWORK_NAME: &str = "weaviate.test";
+
 /// XPath of a form whose accessible name (via `aria-labelledby`) is `name`.
 pub fn form_xpath(name: &str) -> String {
     format!("//form[@aria-labelledby = //*[normalize-space()={}]/@id]", lit(name))
@@ -79,6 +83,7 @@ impl Browser {
             "--disable-sync",
             "--disable-dev-shm-usage",
             "--window-size=1280,1400",
+            &format!("--host-resolver-rules=MAP {NETWORK_NAME} 127.0.0.1"),
             &format!("--user-data-dir={}", profile.display()),
         ] {
             caps.add_arg(arg).unwrap();
@@ -126,6 +131,29 @@ impl Browser {
             if Instant::now() > deadline {
                 panic!("no element {xpath} after {timeout:?}\n{}", self.body_text().await);
             }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Opens `url`, a console link naming a server (`?weaviate=`), and presses Connect when the
+    /// console offers that server: a link's server is never connected to by itself, unless the
+    /// admin connected to it in this tab before (then, and with a console that predates the
+    /// offer, there is nothing to press). Returns once it is connecting or connected.
+    pub async fn follow_link(&self, url: &str) {
+        self.goto(url).await;
+        let connection = form_xpath("Connection");
+        let offered = format!("{connection}//*[@role='status' and contains(., '(from a link)?')]");
+        let underway = "//*[@role='group' and @aria-label='Server'] | //*[@role='status' and starts-with(normalize-space(), 'Connecting')]";
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if self.driver.find(By::XPath(&offered)).await.is_ok() {
+                self.click_button(&connection, "Connect").await;
+                return;
+            }
+            if self.driver.find(By::XPath(underway)).await.is_ok() {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{url}: no server offered, none connecting:\n{}", self.body_text().await);
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

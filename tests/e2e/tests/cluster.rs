@@ -177,7 +177,8 @@ async fn filesystem_is_refused_on_a_cluster(s: &Stack) {
     // …and if the admin sends it anyway, the server's 422 is shown with what to do instead.
     b.click_button(&s.create, "Send anyway").await;
     let alert = b.alert_containing(&s.create, "not viable", Duration::from_secs(10)).await;
-    assert!(alert.contains("HTTP 422: local filesystem backend is not viable for backing up a node cluster, try s3 or gcs"), "{alert}");
+    // The server's words, quoted and labelled as its own.
+    assert!(alert.starts_with("HTTP 422: ") && alert.contains(" said: \"local filesystem backend is not viable for backing up a node cluster, try s3 or gcs\""), "{alert}");
     assert!(alert.contains("use s3, gcs or azure"), "the hint: {alert}");
     let sent = s.sent("POST", "/v1/backups/");
     assert_eq!(sent[posts..], ["/v1/backups/filesystem".to_string()], "only the create was sent");

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{axe, console, open, weaviate, DONE, LONG};
+use common::{axe, console, dist, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};
@@ -14,10 +14,6 @@ use thirtyfour::prelude::*;
 
 
 const DEMO: &[(&str, usize)] = &[("Article", 10), ("Author", 3)];
-
-fn dist() -> std::path::PathBuf {
-    repo_root().join("dist")
-}
 
 fn examples() -> std::path::PathBuf {
     repo_root().join("examples")
@@ -127,7 +123,7 @@ async fn sub_path_deployment_and_mount_api() {
 
     // The same release bundle under /admin/backups/.
     let sub = StaticServer::start(&dist(), "/admin/backups/");
-    b.goto(&format!("{}?weaviate={}", sub.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", sub.url, wv.url)).await;
     let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
     b.fill(&create, "Backup ID", "under-subpath").await;
@@ -135,7 +131,7 @@ async fn sub_path_deployment_and_mount_api() {
     assert_eq!(b.wait_job_status("backup:filesystem:under-subpath", &DONE, LONG).await, "SUCCESS");
 
     // Read-only mode: the table, no forms and no Cancel.
-    b.goto(&format!("{}?weaviate={}&readOnly=true", sub.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}&readOnly=true", sub.url, wv.url)).await;
     b.wait_for("//tr[@data-job='backup:filesystem:under-subpath']", Duration::from_secs(30)).await;
     assert!(b.driver.find(By::XPath(&create)).await.is_err());
     assert!(b.driver.find(By::XPath(form_xpath("Restore backup"))).await.is_err());
@@ -222,14 +218,14 @@ async fn accessible_and_keyboard_only() {
     let create = form_xpath("Create backup");
 
     // The check can fail: an image without a text alternative is reported.
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", site.url, wv.url)).await;
     b.wait_for(&create, Duration::from_secs(30)).await;
     b.driver.execute("document.body.append(document.createElement('img'))", vec![]).await.unwrap();
     let found = axe(&b).await;
     assert!(found.iter().any(|v| v.starts_with("image-alt")), "{found:?}");
 
     for theme in ["light", "dark"] {
-        b.goto(&format!("{}?weaviate={}&theme={theme}", site.url, wv.url)).await;
+        b.follow_link(&format!("{}?weaviate={}&theme={theme}", site.url, wv.url)).await;
         b.wait_for(&create, Duration::from_secs(30)).await;
         assert_eq!(axe(&b).await, Vec::<String>::new(), "main view, {theme}");
     }
@@ -286,7 +282,7 @@ async fn accessible_and_keyboard_only() {
     b.alert_containing(&create, "lowercase", Duration::from_secs(5)).await;
     assert_eq!(axe(&b).await, Vec::<String>::new(), "view with errors");
     b.screenshot("console-light").await;
-    b.goto(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
     b.wait_for("//tr[@data-job='backup:filesystem:by-keyboard']", Duration::from_secs(30)).await;
     b.screenshot("console-dark").await;
     b.quit().await;

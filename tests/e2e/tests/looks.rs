@@ -89,7 +89,7 @@ async fn first_run_jobs_detail_and_errors_at_three_widths_light_and_dark() {
             look(&b, &format!("first-run-{size}-{theme}")).await;
 
             // Connected, with jobs: the connection is one line, the summary answers first.
-            b.goto(&format!("{base}&theme={theme}")).await;
+            b.follow_link(&format!("{base}&theme={theme}")).await;
             b.wait_job_status(failed, &["FAILED"], Duration::from_secs(30)).await;
             b.wait_for("//tr[@data-job='backup:filesystem:nightly-by-script']", Duration::from_secs(40)).await;
             let summary = b.wait_for("//*[@aria-label='Summary']", Duration::from_secs(5)).await.text().await.unwrap();
@@ -140,7 +140,7 @@ async fn deep_link_to_a_job_and_change_server() {
 
     // A deep link opens the detail on a fresh load (the job comes from the backend's list);
     // "All jobs" then goes to the table.
-    b.goto(&format!("{}?weaviate={}#/jobs/backup/filesystem/listed-one", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}#/jobs/backup/filesystem/listed-one", site.url, wv.url)).await;
     let detail = b.wait_for(&format!("{DETAIL}//*[contains(., 'SUCCESS')]"), Duration::from_secs(40)).await;
     assert!(detail.is_displayed().await.unwrap());
     let row = b.wait_for("//tr[@data-job='backup:filesystem:listed-one' and @aria-current='true']", Duration::from_secs(5)).await;
@@ -150,11 +150,11 @@ async fn deep_link_to_a_job_and_change_server() {
     assert!(b.driver.current_url().await.unwrap().as_str().ends_with("#/"));
 
     // An unknown job: says so, with the way back.
-    b.goto(&format!("{}?weaviate={}#/jobs/backup/filesystem/no-such-job", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}#/jobs/backup/filesystem/no-such-job", site.url, wv.url)).await;
     b.wait_for(&format!("{DETAIL}//*[contains(., 'knows no backup')]"), Duration::from_secs(30)).await;
 
     // "Change server" brings back the same labelled controls, and Connect collapses them again.
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", site.url, wv.url)).await;
     b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
     let conn = form_xpath("Connection");
     b.click_button("//body", "Change server").await;

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{weaviate, DONE, LONG};
-use e2e::browser::{form_xpath, Browser};
+use common::{dist, weaviate, DONE, LONG};
+use e2e::browser::{form_xpath, Browser, NETWORK_NAME};
 use e2e::proxy::Proxy;
 use e2e::static_server::{StaticOptions, StaticServer};
 use e2e::weaviate::{ApiKey, Options, Weaviate};
@@ -18,10 +18,6 @@ use thirtyfour::prelude::*;
 
 const KEY: &str = "admin-key-for-a";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn dist() -> std::path::PathBuf {
-    repo_root().join("dist")
-}
 
 /// The release bundle with a `config.json` of the test's own (and more options).
 fn console_with(config: &str, mut opts: StaticOptions) -> StaticServer {
@@ -82,18 +78,122 @@ async fn a_remembered_key_never_follows_a_link_to_another_server() {
     let stored = stored.json().as_str().unwrap_or_default().to_string();
     assert!(stored.contains(KEY) && stored.contains(&wv.url), "the key is remembered with its server: {stored}");
 
-    // A link to the same console naming another server, opened in the same tab.
+    // A link to the same console naming another server, opened in the same tab: offered, not
+    // connected to. Nothing reaches that server until the admin presses Connect.
     b.goto(&format!("{}?weaviate={}", site.url, recorder.url)).await;
-    wait_until(CONNECT_TIMEOUT, "the console asks the other server", || saw_meta(&recorder));
-    b.alert_containing(&conn, "401", CONNECT_TIMEOUT).await;
-    assert!(recorder.authorization_seen().is_empty(), "no Authorization reached the other server: {:?}", recorder.authorization_seen());
+    let there = recorder.url.trim_start_matches("http://");
+    b.wait_for(&format!("{conn}//*[@role='status' and normalize-space()='Connect to http://{there} (from a link)?']"), CONNECT_TIMEOUT).await;
+    assert_eq!(b.field(&conn, "Weaviate URL").await.prop("value").await.unwrap().as_deref(), Some(recorder.url.as_str()));
     let note = b.body_text().await;
-    assert!(note.contains("it is not sent to"), "the form says why no key was sent:\n{note}");
+    assert!(note.contains("it is not sent to"), "the form says why no key would be sent:\n{note}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(recorder.seen().is_empty(), "a link made the console call its server: {:?}", recorder.seen());
 
-    // Back on its own server, the remembered key is used again.
-    b.goto(&format!("{}?weaviate={}", site.url, wv.url)).await;
+    // Confirmed: the other server is asked, without the key, and what it says is shown as its
+    // words, not the console's.
+    b.click_button(&conn, "Connect").await;
+    wait_until(CONNECT_TIMEOUT, "the console asks the other server", || saw_meta(&recorder));
+    let alert = b.alert_containing(&conn, "401", CONNECT_TIMEOUT).await;
+    assert!(alert.starts_with(&format!("HTTP 401: {there} said: \"anonymous access not enabled")), "{alert}");
+    assert!(recorder.authorization_seen().is_empty(), "no Authorization reached the other server: {:?}", recorder.authorization_seen());
+
+    // Back on its own server (a link again, confirmed again), the remembered key is used.
+    b.follow_link(&format!("{}?weaviate={}", site.url, wv.url)).await;
     b.wait_for(&form_xpath("Create backup"), CONNECT_TIMEOUT).await;
     assert!(recorder.authorization_seen().is_empty());
+    b.quit().await;
+}
+
+/// A server that answers every request with `307` to `to` (same path), with the CORS headers
+/// a gateway in front of Weaviate would add: what a moved server, or a hostile one, sends.
+fn redirecting_server(to: &str) -> (String, Arc<tiny_http::Server>, Arc<std::sync::Mutex<Vec<String>>>) {
+    let port = free_port();
+    let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).unwrap());
+    let asked = Arc::new(std::sync::Mutex::new(vec![]));
+    let (s, log, to) = (server.clone(), asked.clone(), to.to_string());
+    thread::spawn(move || {
+        for req in s.incoming_requests() {
+            log.lock().unwrap().push(format!("{} {}", req.method(), req.url()));
+            let mut resp = tiny_http::Response::empty(307);
+            for (k, v) in [
+                ("Location", format!("{to}{}", req.url())),
+                ("Access-Control-Allow-Origin", "*".into()),
+                ("Access-Control-Allow-Methods", "*".into()),
+                ("Access-Control-Allow-Headers", "Content-Type, Authorization".into()),
+            ] {
+                resp = resp.with_header(tiny_http::Header::from_bytes(k, v.as_bytes()).unwrap());
+            }
+            let _ = req.respond(resp);
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), server, asked)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_redirect_is_refused_and_the_other_server_gets_nothing() {
+    let (wv, _rest) = weaviate("sec-redirect", &[("Article", 3)]);
+    // The other origin a redirect points at: a real Weaviate behind a recorder.
+    let elsewhere = Proxy::start(&wv.url);
+    let (moved, server, asked) = redirecting_server(&elsewhere.url);
+    let site = StaticServer::start(&dist(), "/");
+    let b = Browser::start().await;
+    let conn = form_xpath("Connection");
+
+    b.follow_link(&format!("{}?weaviate={moved}", site.url)).await;
+    let alert = b.alert_containing(&conn, "redirect", CONNECT_TIMEOUT).await;
+    assert!(alert.contains("the server answered with a redirect; use the final URL"), "{alert}");
+    assert!(alert.contains("nothing was sent where it points"), "{alert}");
+    assert!(asked.lock().unwrap().iter().any(|r| r.starts_with("GET /v1/meta")), "{:?}", asked.lock().unwrap());
+
+    // With a key (a preflighted request) the same: refused, nothing goes on.
+    b.fill(&conn, "API key", KEY).await;
+    b.click_button(&conn, "Connect").await;
+    wait_until(CONNECT_TIMEOUT, "the redirecting server is asked again", || asked.lock().unwrap().len() >= 2);
+    b.wait_for(&format!("{conn}//*[@role='alert']"), CONNECT_TIMEOUT).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(elsewhere.seen().is_empty(), "a redirect was followed to another origin: {:?}", elsewhere.seen());
+    assert!(b.driver.find(By::XPath(form_xpath("Create backup"))).await.is_err(), "connected through a redirect");
+    server.unblock();
+    b.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_key_over_plain_http_to_another_machine_needs_a_yes_first() {
+    let wv = keyed_weaviate("sec-http");
+    let recorder = Proxy::start(&wv.url);
+    let port = recorder.url.rsplit(':').next().unwrap();
+    // Resolves to the recorder for this browser, but is no loopback name to the console.
+    let remote = format!("http://{NETWORK_NAME}:{port}");
+    let site = StaticServer::start(&dist(), "/");
+    let b = Browser::start().await;
+    let conn = form_xpath("Connection");
+    let ack = format!("Send the key unencrypted to {remote}");
+
+    b.goto(&site.url).await;
+    b.fill(&conn, "Weaviate URL", &remote).await;
+    b.fill(&conn, "API key", KEY).await;
+    // Asked before anything is sent, and Connect without the tick sends nothing either.
+    let tick = b.field(&conn, &ack).await;
+    assert!(tick.is_displayed().await.unwrap() && !tick.is_selected().await.unwrap());
+    b.click_button(&conn, "Connect").await;
+    let why = b.alert_containing(&conn, "unencrypted", Duration::from_secs(10)).await;
+    assert!(why.contains(&ack) && why.contains("https"), "{why}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(recorder.seen().is_empty(), "sent before the admin agreed: {:?}", recorder.seen());
+
+    // Ticked: the key goes there.
+    tick.click().await.unwrap();
+    b.click_button(&conn, "Connect").await;
+    b.wait_for(&form_xpath("Create backup"), CONNECT_TIMEOUT).await;
+    assert!(!recorder.authorization_seen().is_empty(), "the key went to the server once agreed");
+
+    // Loopback is this machine: no question. Nor without a key.
+    b.click_button("//body", "Change server").await;
+    b.fill(&conn, "Weaviate URL", &recorder.url).await;
+    assert!(b.driver.find(By::XPath(format!("{conn}//label[starts-with(., 'Send the key unencrypted')]"))).await.is_err());
+    b.fill(&conn, "Weaviate URL", &remote).await;
+    b.fill(&conn, "API key", "").await;
+    assert!(b.driver.find(By::XPath(format!("{conn}//label[starts-with(., 'Send the key unencrypted')]"))).await.is_err());
     b.quit().await;
 }
 
@@ -161,7 +261,7 @@ async fn the_release_bundle_runs_a_backup_under_a_strict_csp() {
     ];
     let site = console_with(r##"{"themeVars":{"--bc-accent":"#7a3cff"}}"##, StaticOptions { headers, ..Default::default() });
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
     let create = form_xpath("Create backup");
     b.wait_for(&create, CONNECT_TIMEOUT).await;
     b.fill(&create, "Backup ID", "under-csp").await;
@@ -237,7 +337,7 @@ async fn hostile_server_data_renders_inert_and_the_console_stays_usable() {
     let (url, server) = hostile_server();
     let site = StaticServer::start(&dist(), "/");
     let b = Browser::start().await;
-    b.goto(&format!("{}?weaviate={}", site.url, url)).await;
+    b.follow_link(&format!("{}?weaviate={}", site.url, url)).await;
     let create = form_xpath("Create backup");
     b.wait_for(&create, CONNECT_TIMEOUT).await;
     for id in ["nonascii-time", "negative-size", "html-everywhere"] {
@@ -279,7 +379,7 @@ async fn config_json_fails_closed_without_false_alarms() {
 
     // Absent behind a single-page-app fallback (config.json answers index.html): no notice.
     let spa = StaticServer::start_with(&dist(), "/", StaticOptions { spa_fallback: true, ..Default::default() });
-    b.goto(&format!("{}?weaviate={}", spa.url, wv.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", spa.url, wv.url)).await;
     b.wait_for(&form_xpath("Create backup"), CONNECT_TIMEOUT).await;
     assert!(spa.requests().iter().any(|r| r.starts_with("/config.json")));
     let body = b.body_text().await;

@@ -158,7 +158,7 @@ async fn api_key_server_401_then_right_key_succeeds() {
     let conn = form_xpath("Connection");
 
     // No key: the server's 401 text and what to do, and no Authorization header at all.
-    b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", site.url, proxy.url)).await;
     let text = b.alert_containing(&conn, "401", Duration::from_secs(30)).await;
     assert!(text.contains("anonymous access not enabled"), "{text}");
     assert!(text.contains("API key"), "{text}");

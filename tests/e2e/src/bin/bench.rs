@@ -407,7 +407,7 @@ async fn leak(dist: &Path) {
     let fake = FakeServer::start(0);
     let b = browser().await;
     cdp(&b, "Performance.enable", json!({})).await;
-    b.goto(&format!("{}?weaviate={}", site.url, fake.url)).await;
+    b.follow_link(&format!("{}?weaviate={}", site.url, fake.url)).await;
     b.wait_for(&form_xpath("Create backup"), Duration::from_secs(30)).await;
     for round in 1..=rounds {
         js(
@@ -523,7 +523,7 @@ async fn polling(dists: &[PathBuf]) {
     for dist in dists {
         let site = StaticServer::start(dist, "/");
         let b = browser().await;
-        b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
+        b.follow_link(&format!("{}?weaviate={}", site.url, proxy.url)).await;
         b.wait_for(&create, Duration::from_secs(30)).await;
         consoles.push(Console { site, b, label: dist.display().to_string() });
     }
@@ -605,7 +605,7 @@ async fn idle(dists: &[PathBuf]) {
     for (i, dist) in dists.iter().enumerate() {
         let site = StaticServer::start(dist, "/");
         let b = browser().await;
-        b.goto(&format!("{}?weaviate={}", site.url, proxy.url)).await;
+        b.follow_link(&format!("{}?weaviate={}", site.url, proxy.url)).await;
         b.wait_for(&create, Duration::from_secs(30)).await;
         let id = format!("idle-{i}");
         b.fill(&create, "Backup ID", &id).await;

@@ -90,10 +90,10 @@ pub fn slow_collection(rest: &Rest, name: &str) {
     }
 }
 
-/// Opens the console at `site` pointed at `weaviate` (query config) and waits until it has
-/// connected; returns the create form's XPath.
+/// Opens the console at `site` pointed at `weaviate` (query config), confirms the server the
+/// link names, and waits until it has connected; returns the create form's XPath.
 pub async fn open(b: &Browser, site: &str, weaviate: &str) -> String {
-    b.goto(&format!("{site}?weaviate={weaviate}")).await;
+    b.follow_link(&format!("{site}?weaviate={weaviate}")).await;
     let create = form_xpath("Create backup");
     b.wait_for(&create, Duration::from_secs(30)).await;
     create
