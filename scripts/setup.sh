@@ -60,14 +60,15 @@ fi
 # build's wasm-opt (npm's binaryen; Debian's, wasm-opt 108, silently breaks the app) rewrites the
 # shipped wasm, so it has a prefix of its own (build); the test-only tools, axe-core (injected
 # into pages by the accessibility test) and Azurite (the Azure Blob emulator), share another.
+# (A package.json changed without its lock makes npm ci stop.)
 npm_tools() {
   local from=tools/npm-$1 to=.tools/$1
-  cmp -s "$from/package-lock.json" "$to/installed-lock.json" && return
+  cat "$from/package.json" "$from/package-lock.json" | cmp -s - "$to/installed" && return
   say "installing $(node -p "Object.entries(require('./$from/package.json').dependencies).map(d => d.join('@')).join(', ')") into $to from $from/package-lock.json"
   rm -rf "$to" && mkdir -p "$to"
   cp "$from/package.json" "$from/package-lock.json" "$to/"
   npm ci --prefix "$to" --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
-  cp "$from/package-lock.json" "$to/installed-lock.json"
+  cat "$from/package.json" "$from/package-lock.json" >"$to/installed"
 }
 npm_tools build
 npm_tools test
@@ -78,7 +79,10 @@ wasm_opt=$(sed -n 's/^wasm_opt = "version_\([0-9]*\)".*/\1/p' Trunk.toml)
 # Python tools: tools/python/X.txt (every package, hashed; wheels only, so nothing is built)
 # into a venv of its own.
 py_tools() {
-  local req=tools/python/$1.txt venv=$2
+  local req=tools/python/$1.txt venv=$2 pin
+  for pin in $(grep -v '^#' "tools/python/$1.in" | sed 's/\[.*\]//'); do
+    grep -qix "$pin \\\\" "$req" || fail "$req does not pin $pin: run tools/python/lock.sh (README: Updating a pin)"
+  done
   cmp -s "$req" "$venv/installed-requirements.txt" && return
   say "installing $(grep -v '^#' "tools/python/$1.in" | paste -sd' ') into $venv from $req (cold: ~1 min)"
   rm -rf "$venv" && python3 -m venv "$venv"
