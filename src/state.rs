@@ -196,21 +196,22 @@ impl Jobs {
     /// cleared leave (a later run under the same key stays). Changed rows notify themselves;
     /// whether the list changed is returned.
     pub fn follow_journal(&mut self, jobs: Vec<Job>, cleared: &[(JobKey, u64)]) -> bool {
-        let mut changed = false;
+        let mut added = vec![];
         for job in jobs {
             match self.find(&job.key.to_string()) {
                 // A backup listed here that another tab started (or cancelled) is that tab's job.
                 Some(e) => e.job.maybe_update(|j| backup_core::journal::adopt(j, &job)),
-                None => {
-                    self.entries.insert(0, JobEntry::new(job));
-                    changed = true;
-                }
+                None => added.push(JobEntry::new(job)),
             }
         }
+        let mut changed = !added.is_empty();
+        // At the top, as `add` puts a job, once every lookup above is done (they go by position).
+        self.entries.splice(0..0, added);
         let before = self.entries.len();
-        self.entries.retain(|e| {
-            e.job.with_untracked(|j| !cleared.iter().any(|(key, run)| *key == j.key && j.started_ms <= *run))
-        });
+        if !cleared.is_empty() {
+            let cleared: HashMap<&JobKey, u64> = cleared.iter().map(|(key, run)| (key, *run)).collect();
+            self.entries.retain(|e| e.job.with_untracked(|j| cleared.get(&j.key).is_none_or(|run| j.started_ms > *run)));
+        }
         changed |= self.entries.len() != before;
         if changed {
             self.reindex();
