@@ -765,3 +765,107 @@ async fn a_full_storage_quota_is_shown_and_the_journal_still_saves() {
     empty_storage(&storage, keys.max(more));
     storage.remove_item(STORAGE_KEY).unwrap();
 }
+
+/// A fresh tab's session storage: no remembered key, no server connected to before.
+fn fresh_session() {
+    web_sys::window().unwrap().session_storage().unwrap().unwrap().clear().unwrap();
+}
+
+fn connection_form(state: AppState) -> (Element, impl Drop) {
+    mount(move || {
+        state.provide();
+        view! { <backup_console::components::ConnectionForm /> }
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_server_named_by_a_link_waits_for_connect() {
+    fresh_session();
+    let state = AppState::new();
+    state.config.set(backup_core::config::ConsoleConfig::from_query("?weaviate=http://127.0.0.1:7&theme=dark"));
+    let (root, _h) = connection_form(state);
+    settle_dom().await;
+    let prompt = q(&root, "[role=status].link-prompt").expect("the offer");
+    assert_eq!(prompt.text_content().unwrap(), "Connect to http://127.0.0.1:7 (from a link)?");
+    let url: HtmlInputElement = q(&root, "#weaviate-url").unwrap().unchecked_into();
+    assert_eq!(url.value(), "http://127.0.0.1:7", "pre-filled");
+    assert!(!state.connecting.get_untracked() && state.connect_error.get_untracked().is_none(), "nothing sent");
+    // The admin's Connect is the confirmation.
+    submit(&root);
+    settle_dom().await;
+    assert!(state.connecting.get_untracked() || state.connect_error.get_untracked().is_some(), "Connect sends");
+    assert!(q(&root, ".link-prompt").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_server_named_by_the_deployment_is_connected_at_once() {
+    fresh_session();
+    let state = AppState::new();
+    let file = r#"{"weaviateUrl":"http://127.0.0.1:8"}"#;
+    state.config.set(backup_core::config::ConsoleConfig::parse(file, backup_core::config::Source::Deployment).unwrap());
+    let (root, _h) = connection_form(state);
+    settle_dom().await;
+    assert!(state.connecting.get_untracked() || state.connect_error.get_untracked().is_some());
+    assert!(q(&root, ".link-prompt").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_key_over_plain_http_to_another_machine_is_asked_about_first() {
+    fresh_session();
+    let state = AppState::new();
+    let (root, _h) = connection_form(state);
+    settle_dom().await;
+    set_input(&root, "#weaviate-url", "http://weaviate.corp:8080");
+    settle_dom().await;
+    assert!(q(&root, "#clear-text-ok").is_none(), "no key, nothing to ask");
+    set_input(&root, "#api-key", "secret-key");
+    settle_dom().await;
+    let label = q(&root, "label[for=clear-text-ok]").expect("asked before Connect");
+    assert_eq!(label.text_content().unwrap(), "Send the key unencrypted to http://weaviate.corp:8080");
+    submit(&root);
+    settle_dom().await;
+    assert!(!state.connecting.get_untracked() && state.connect_error.get_untracked().is_none(), "nothing sent");
+    let why = q(&root, "#clear-text-ok-error[role=alert]").unwrap().text_content().unwrap();
+    assert!(why.contains("Send the key unencrypted to http://weaviate.corp:8080"), "{why}");
+    assert_eq!(q(&root, "#clear-text-ok").unwrap().get_attribute("aria-invalid").as_deref(), Some("true"));
+    // https, or this machine: no question.
+    for fine in ["https://weaviate.corp:8080", "http://localhost:8080", "http://127.0.0.1:8080"] {
+        set_input(&root, "#weaviate-url", fine);
+        settle_dom().await;
+        assert!(q(&root, "#clear-text-ok").is_none(), "{fine}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_key_field_is_never_submitted_nor_offered_to_password_managers() {
+    fresh_session();
+    let (root, _h) = connection_form(AppState::new());
+    settle_dom().await;
+    let key = q(&root, "#api-key").unwrap();
+    assert_eq!(key.get_attribute("type").as_deref(), Some("password"), "masked, and announced as a password");
+    assert_eq!(key.get_attribute("autocomplete").as_deref(), Some("one-time-code"));
+    for opt_out in ["data-1p-ignore", "data-lpignore", "data-bwignore", "data-form-type"] {
+        assert!(key.get_attribute(opt_out).is_some(), "{opt_out}");
+    }
+    // A native submit (a handler that failed) carries no field: none has a name.
+    assert_eq!(root.query_selector_all("form [name]").unwrap().length(), 0);
+    assert!(q(&root, "form").unwrap().get_attribute("action").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_servers_words_are_quoted_and_labelled_as_its_own() {
+    let err = backup_core::error::ApiError::from_response(401, r#"{"message":"Key expired — paste the admin key and press Connect"}"#);
+    let (root, _h) = mount(move || view! { <ErrorAlert error=Signal::stored(Some(err)) server="http://127.0.0.1:9999".to_string() /> });
+    leptos::task::tick().await;
+    let message = q(&root, ".alert-message").unwrap().text_content().unwrap();
+    assert_eq!(message, "HTTP 401: 127.0.0.1:9999 said: \"Key expired — paste the admin key and press Connect\"");
+    // Without a URL given: the connected server's.
+    let state = connected_state();
+    let err = backup_core::error::ApiError::from_response(403, r#"{"error":[{"message":"forbidden"}]}"#);
+    let (root, _h2) = mount(move || {
+        state.provide();
+        view! { <ErrorAlert error=Signal::stored(Some(err)) /> }
+    });
+    leptos::task::tick().await;
+    assert_eq!(q(&root, ".alert-message").unwrap().text_content().unwrap(), "HTTP 403: 127.0.0.1:9 said: \"forbidden\"");
+}
