@@ -89,8 +89,8 @@ fn give_up(claims: Claims) {
 /// for it. Once granted, this tab polls `url`; taken over by another tab, it waits again.
 fn claim(state: AppState, locks: JsValue, url: String, steal: bool, claims: Claims) {
     give_up(claims);
-    if state.lead.with_untracked(|l| *l != Lead::Follows) {
-        state.lead.set(Lead::Follows);
+    if state.lead.try_with_untracked(|l| *l != Lead::Follows) == Some(true) {
+        let _ = state.lead.try_set(Lead::Follows);
     }
     let Some(generation) = claims.try_with_value(|c| c.generation) else { return };
     let current = move || claims.try_with_value(|c| c.generation == generation) == Some(true);
@@ -113,10 +113,14 @@ fn claim(state: AppState, locks: JsValue, url: String, steal: bool, claims: Clai
             c.release = release;
             c.abort = None;
         });
-        state.lead.set(Lead::Polls(polls));
+        let _ = state.lead.try_set(Lead::Polls(polls));
         held.into()
     });
-    let Some(request) = call(&locks, "request", &[&format!("{LOCK}{url}").into(), &options, &granted]) else { return };
+    let Some(request) = call(&locks, "request", &[&format!("{LOCK}{url}").into(), &options, &granted]) else {
+        // Refused outright: this tab cannot share the polling, so it polls on its own.
+        let _ = state.lead.try_set(Lead::Alone);
+        return;
+    };
     // The request settles when this tab releases the lock (resolved), or rejects when another
     // tab takes it over or the wait is ended here.
     let again = locks.clone();

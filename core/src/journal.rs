@@ -71,7 +71,8 @@ pub type Known = HashMap<JobKey, (Job, u64)>;
 /// the same version. A cancel is no part of the order: [`join`] keeps it from either version.
 pub fn newer(a: &Job, ra: u64, b: &Job, rb: u64) -> bool {
     match rank(a, ra).cmp(&rank(b, rb)) {
-        Ordering::Equal => content(a) > content(b),
+        // Usually the same version, read back: no need to serialize it.
+        Ordering::Equal => a != b && content(a) > content(b),
         other => other == Ordering::Greater,
     }
 }
