@@ -77,7 +77,17 @@ pub fn use_journal() {
             reconcile(state, &url, seen);
         }
     });
-    on_cleanup(move || other_tab.remove());
+    // A page shown again from the back/forward cache missed every write made while it was
+    // frozen there.
+    let back = window_event_listener(leptos::ev::pageshow, move |e| {
+        if let (true, Some(url)) = (e.persisted(), server.get_untracked()) {
+            reconcile(state, &url, seen);
+        }
+    });
+    on_cleanup(move || {
+        other_tab.remove();
+        back.remove();
+    });
 }
 
 /// Merges what this tab shows of `url` into the stored journal, writes the result if it

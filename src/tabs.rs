@@ -15,6 +15,7 @@
 //! through the journal (`crate::journal`), not through this channel.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use backup_core::job::Job;
 use backup_core::journal::Shared;
@@ -33,6 +34,18 @@ const LOCK: &str = "backup-console.poll ";
 thread_local! {
     /// The channel to the other tabs, while [`use_tabs`] is mounted.
     static OUT: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+    /// Makes this tab the one that polls, while [`use_tabs`] is mounted.
+    static TAKE_OVER: RefCell<Option<Rc<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// The admin asked, in this tab, to check a stopped job again. Only the polling tab reads
+/// status, and the job stopped there too: so this tab becomes the polling tab, and asks.
+pub fn check_again(set_job: WriteSignal<Job>) {
+    set_job.update(Job::check_again);
+    let take_over = TAKE_OVER.with(|t| t.borrow().clone());
+    if let Some(take_over) = take_over {
+        take_over();
+    }
 }
 
 /// Tells the other tabs what this tab read about `job` of the server at `base_url`. Nothing
@@ -137,8 +150,6 @@ fn claim(state: AppState, locks: JsValue, url: String, steal: bool, claims: Clai
 pub fn use_tabs() {
     let state = use_app_state();
     let Some(locks) = lock_manager() else { return };
-    let Ok(channel) = BroadcastChannel::new(CHANNEL) else { return };
-    state.lead.set(Lead::Follows);
     let server = Memo::new(move |_| state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string())));
 
     let hear = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
@@ -149,12 +160,35 @@ pub fn use_tabs() {
             let _ = state.jobs.try_maybe_update(|j| (j.take_shared(shared.job), ()));
         }
     });
-    channel.set_onmessage(Some(hear.as_ref().unchecked_ref()));
     let hear = StoredValue::new_local(Some(hear));
-    OUT.with(|out| *out.borrow_mut() = Some(channel));
+    let open_channel = move || {
+        let channel = BroadcastChannel::new(CHANNEL).ok();
+        hear.with_value(|h| {
+            if let (Some(c), Some(h)) = (&channel, h) {
+                c.set_onmessage(Some(h.as_ref().unchecked_ref()));
+            }
+        });
+        let opened = channel.is_some();
+        OUT.with(|out| *out.borrow_mut() = channel);
+        opened
+    };
+    let close_channel = || {
+        OUT.with(|out| {
+            if let Some(channel) = out.borrow_mut().take() {
+                channel.set_onmessage(None);
+                channel.close();
+            }
+        });
+    };
+    if !open_channel() {
+        return;
+    }
+    state.lead.set(Lead::Follows);
 
     let claims: Claims = StoredValue::new_local(Claim::default());
     let visibility = use_document_visibility();
+    let relock = locks.clone();
+    let take_locks = locks.clone();
     Effect::new(move |before: Option<(Option<String>, bool)>| {
         let url = server.get();
         let visible = visibility.get() != VisibilityState::Hidden;
@@ -173,14 +207,44 @@ pub fn use_tabs() {
         (url, visible)
     });
 
-    on_cleanup(move || {
-        give_up(claims);
-        OUT.with(|out| {
-            if let Some(channel) = out.borrow_mut().take() {
-                channel.set_onmessage(None);
-                channel.close();
+    TAKE_OVER.with(|t| {
+        *t.borrow_mut() = Some(Rc::new(move || {
+            if let Some(url) = server.get_untracked() {
+                if state.lead.with_untracked(|l| !l.polls(&url)) {
+                    claim(state, take_locks.clone(), url, true, claims);
+                }
             }
-        });
+        }))
+    });
+
+    // A page kept in the back/forward cache is frozen with whatever it holds: a frozen holder
+    // of the polling lock, or a frozen listener on the channel, hung the next page of the same
+    // tab in Chromium 156 (its renderer stopped answering once that page polled). So a page
+    // going into the cache lets go of both, and takes them up again if it is shown from there.
+    let hidden = window_event_listener(leptos::ev::pagehide, move |e| {
+        // A closing page lets go of both anyway. (Releasing the lock by hand there too made the
+        // next tab's first read wait for seconds in the hand-over test, for reasons not found.)
+        if e.persisted() {
+            give_up(claims);
+            close_channel();
+        }
+    });
+    let shown = window_event_listener(leptos::ev::pageshow, move |e| {
+        if !e.persisted() {
+            return;
+        }
+        open_channel();
+        if let Some(url) = server.get_untracked() {
+            claim(state, relock.clone(), url, visibility.get_untracked() != VisibilityState::Hidden, claims);
+        }
+    });
+
+    on_cleanup(move || {
+        TAKE_OVER.with(|t| t.borrow_mut().take());
+        hidden.remove();
+        shown.remove();
+        give_up(claims);
+        close_channel();
         drop(hear.try_update_value(Option::take));
     });
 }

@@ -869,3 +869,39 @@ async fn the_servers_words_are_quoted_and_labelled_as_its_own() {
     leptos::task::tick().await;
     assert_eq!(q(&root, ".alert-message").unwrap().text_content().unwrap(), "HTTP 403: 127.0.0.1:9 said: \"forbidden\"");
 }
+
+/// Waits `ms` on the browser's clock (lock grants and rejections are tasks, not ticks).
+async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+/// Only the polling tab reads status, so "Check again" in a tab that does not poll would ask
+/// nobody: that tab takes the polling over, and asks.
+#[wasm_bindgen_test]
+async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
+    use backup_console::state::Lead;
+    let state = connected_state();
+    let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
+    let _h = mount(move || {
+        state.provide();
+        backup_console::tabs::use_tabs();
+    });
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Polls(url.clone()), "a visible tab polls");
+    // Another tab takes the polling over, as it does when the admin turns to it.
+    let other = js_sys::Function::new_with_args(
+        "name",
+        "navigator.locks.request(name, { steal: true }, () => new Promise(() => {}))",
+    );
+    other.call1(&wasm_bindgen::JsValue::NULL, &format!("backup-console.poll {url}").into()).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Follows);
+
+    let stopped = RwSignal::new(job("stopped"));
+    backup_console::tabs::check_again(stopped.write_only());
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Polls(url), "this tab polls again");
+}

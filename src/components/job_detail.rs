@@ -198,7 +198,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
                 <p>{p}</p>
                 {job.with(|j| j.poll_stopped.is_some()).then(|| view! {
                     <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| set_job.update(Job::check_again)>"Check again"</button>
+                        <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                     </div>
                 })}
             </div>

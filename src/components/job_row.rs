@@ -80,7 +80,7 @@ pub fn JobRow(
                 })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
                 {move || job.with(|j| j.poll_stopped.is_some()).then(|| view! {
-                    <button type="button" class="secondary" on:click=move |_| set_job.update(Job::check_again)>"Check again"</button>
+                    <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                 })}
             </td>
             <td class="actions-cell">

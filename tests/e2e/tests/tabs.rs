@@ -156,3 +156,28 @@ async fn one_tab_polls_for_all_and_hands_over_when_closed() {
     assert!(sent(&b, "bravo").await > mine, "the reads after the close are this tab's");
     b.quit().await;
 }
+
+/// A page the tab navigates away from waits, frozen, in the back/forward cache. Holding the
+/// polling lock or listening on the channel there, it hung the next page of the same tab
+/// (Chromium 156: its renderer stopped answering once that page polled); a page going into the
+/// cache lets go of both.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_left_in_the_back_forward_cache_do_not_hold_the_next_one() {
+    let (wv, _rest) = weaviate("tabs-bfcache", &[("Article", 5)]);
+    let site = console();
+    let b = Browser::start().await;
+    let create = form_xpath("Create backup");
+    for query in ["", "&theme=light", "&theme=dark"] {
+        b.follow_link(&format!("{}?weaviate={}{query}", site.url, wv.url)).await;
+        b.wait_for(&create, Duration::from_secs(30)).await;
+    }
+    open(&b, &site.url, &wv.url).await;
+    b.fill(&create, "Backup ID", "after-bfcache").await;
+    b.click_button(&create, "Start backup").await;
+    assert_eq!(b.wait_job_status("backup:filesystem:after-bfcache", &DONE, LONG).await, "SUCCESS");
+
+    // Back to a cached page: it takes the polling up again and shows what ended meanwhile.
+    b.driver.back().await.unwrap();
+    b.wait_for("//tr[@data-job='backup:filesystem:after-bfcache']", Duration::from_secs(30)).await;
+    b.quit().await;
+}
