@@ -14,6 +14,7 @@ use backup_core::error::ApiError;
 use backup_core::job::JobKey;
 use backup_core::options::Location;
 use backup_core::origin::{blocked_as_mixed_content, origin_of, BoundKey};
+use backup_core::path;
 pub use backup_core::request::RequestKind;
 use backup_core::request::{decode_text, BodyCap};
 use backup_core::snippet::SentRequest;
@@ -51,10 +52,6 @@ struct Answer {
 pub struct Client {
     base_url: String,
     api_key: Option<String>,
-}
-
-fn seg(s: &str) -> String {
-    backup_core::path::segment(s)
 }
 
 impl Client {
@@ -112,22 +109,17 @@ impl Client {
 
     /// `POST /v1/backups/{backend}`.
     pub async fn create_backup(&self, backend: &str, body: &BackupCreateRequest) -> Posted {
-        self.post(&format!("/backups/{}", seg(backend)), body).await
+        self.post(&path::backups(backend), body).await
     }
 
     /// `GET /v1/backups/{backend}`: the backend's backups, newest first (v1.32+).
     pub async fn list_backups(&self, backend: &str, abort: Option<&AbortSignal>) -> Result<Vec<BackupListItem>, ApiError> {
-        self.get(&format!("/backups/{}?order=desc", seg(backend)), RequestKind::List, abort).await
+        self.get(&format!("{}?order=desc", path::backups(backend)), RequestKind::List, abort).await
     }
 
     /// `POST /v1/backups/{backend}/{id}/restore`.
     pub async fn restore_backup(&self, backend: &str, id: &str, body: &BackupRestoreRequest) -> Posted {
-        self.post(&format!("/backups/{}/{}/restore", seg(backend), seg(id)), body).await
-    }
-
-    /// `/backups/{backend}/{id}[/restore]?bucket=&path=`: the job's own resource.
-    fn job_path(k: &JobKey, location: &Location) -> String {
-        backup_core::path::job(k, location)
+        self.post(&path::restore(backend, id), body).await
     }
 
     /// `GET /v1/backups/{backend}/{id}` or `…/restore`, with the job's bucket/path.
@@ -137,13 +129,13 @@ impl Client {
         location: &Location,
         abort: Option<&AbortSignal>,
     ) -> Result<StatusResponse, ApiError> {
-        self.get(&Self::job_path(key, location), RequestKind::Status, abort).await
+        self.get(&path::job(key, location), RequestKind::Status, abort).await
     }
 
     /// `DELETE /v1/backups/{backend}/{id}` (or `…/restore`, v1.36+): cancels; 204 on success.
     /// It never deletes backup data.
     pub async fn cancel(&self, key: &JobKey, location: &Location) -> Result<(), ApiError> {
-        let req = Request::delete(&self.url(&Self::job_path(key, location)));
+        let req = Request::delete(&self.url(&path::job(key, location)));
         let answer = self.exchange(req, None, RequestKind::Cancel, None).await?;
         match answer.status {
             200..=299 => Ok(()),
