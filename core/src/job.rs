@@ -305,9 +305,10 @@ impl Job {
         let why = match err {
             // The text of a status 404 is a dump of Go internals; the code says it all.
             ApiError::NotFound(_) => "The server no longer knows this job (404) — polling stopped".to_string(),
-            ApiError::Unauthorized(m) => format!("The API key was rejected (401) — polling stopped: {m}"),
-            ApiError::Forbidden(m) => format!("This API key may not read this job (403) — polling stopped: {m}"),
-            other => format!("The server refused the status request — polling stopped: {other}"),
+            // The server's words stay quoted as its own: they are not the console's instructions.
+            ApiError::Unauthorized(_) => format!("The API key was rejected (401) — polling stopped: {}", err.shown(None)),
+            ApiError::Forbidden(_) => format!("This API key may not read this job (403) — polling stopped: {}", err.shown(None)),
+            other => format!("The server refused the status request — polling stopped: {}", other.shown(None)),
         };
         self.poll_problem = Some(why);
         self.poll_stopped = Some(err.clone());
@@ -730,11 +731,11 @@ mod tests {
             (ApiError::from_response(404, r#"{"error":[{"message":"coordinator cannot get status: metadata not found"}]}"#),
              "The server no longer knows this job (404) — polling stopped"),
             (ApiError::from_response(401, r#"{"code":401,"message":"unauthorized: invalid api key"}"#),
-             "The API key was rejected (401) — polling stopped: unauthorized: invalid api key"),
+             "The API key was rejected (401) — polling stopped: HTTP 401: the server said: \"unauthorized: invalid api key\""),
             (ApiError::from_response(403, r#"{"error":[{"message":"rbac: forbidden"}]}"#),
-             "This API key may not read this job (403) — polling stopped: rbac: forbidden"),
+             "This API key may not read this job (403) — polling stopped: HTTP 403: the server said: \"rbac: forbidden\""),
             (ApiError::from_response(422, r#"{"error":[{"message":"no backup provider \"x\""}]}"#),
-             "The server refused the status request — polling stopped: HTTP 422: no backup provider \"x\""),
+             "The server refused the status request — polling stopped: HTTP 422: the server said: \"no backup provider \"x\"\""),
         ];
         for (err, why) in cases {
             let mut j = started();
