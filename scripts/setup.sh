@@ -120,7 +120,8 @@ fi
 
 # Offline builds below: fetch every crate now, while the registry is in reach (std's own too,
 # for the size build's build-std).
-cargo fetch --quiet
+# --locked: the crates the app and tests are built from are the committed Cargo.lock's.
+cargo fetch --locked --quiet
 if rustup component list --toolchain "$SIZE_NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
   cargo "+$SIZE_NIGHTLY" fetch --quiet \
     --manifest-path "$(rustc "+$SIZE_NIGHTLY" --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
