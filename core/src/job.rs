@@ -197,6 +197,11 @@ impl Job {
         }
         self.last_change_ms = now_ms;
         self.finished_ms = item.completed_at.as_deref().and_then(parse_rfc3339_ms).or(Some(now_ms));
+        // The server answered with the end: whatever kept status reads from it is over, and a
+        // "connection lost" from before would otherwise stay on a finished job for good.
+        self.poll_failures = 0;
+        self.poll_problem = None;
+        self.poll_stopped = None;
         self.observe(now_ms);
         true
     }
@@ -664,6 +669,15 @@ mod tests {
         let failed = j.clone();
         assert!(!j.apply_listed(&listed(r#"{"id":"b1","status":"SUCCESS"}"#), 4_000));
         assert_eq!(j, failed, "terminal stays");
+    }
+
+    #[test]
+    fn the_end_from_the_list_clears_a_lost_connection() {
+        let mut j = started();
+        j.apply_poll_error(&ApiError::Network("Failed to fetch".into()));
+        assert!(j.poll_problem.is_some());
+        assert!(j.apply_listed(&listed(r#"{"id":"b1","status":"CANCELED"}"#), 3_000));
+        assert_eq!((j.poll_problem, j.poll_failures), (None, 0), "the server answered: nothing is lost");
     }
 
     #[test]
