@@ -38,7 +38,7 @@ struct Seen {
 /// follows what other tabs write.
 pub fn use_journal() {
     let state = use_app_state();
-    let server = Memo::new(move |_| state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string())));
+    let server = Memo::new(move |_| state.server_url());
     let seen = StoredValue::new(Seen::default());
 
     // On connect: show that server's jobs (polling resumes for the unfinished ones).

@@ -387,6 +387,11 @@ impl AppState {
         self.connection.with(Option::is_some)
     }
 
+    /// The connected server's base URL (tracked).
+    pub fn server_url(&self) -> Option<String> {
+        self.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string()))
+    }
+
     /// Why this console must not connect by itself, restore or cancel: a page the deployment
     /// does not allow frames it (see `embed::framing_refusal`).
     pub fn framing_refusal(&self) -> Option<String> {

@@ -150,7 +150,7 @@ fn claim(state: AppState, locks: JsValue, url: String, steal: bool, claims: Clai
 pub fn use_tabs() {
     let state = use_app_state();
     let Some(locks) = lock_manager() else { return };
-    let server = Memo::new(move |_| state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string())));
+    let server = Memo::new(move |_| state.server_url());
 
     let hear = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let Some(shared) = e.data().as_string().and_then(|text| Shared::parse(&text)) else { return };

@@ -183,10 +183,16 @@ impl ApiError {
     /// The error in one line as the console shows it: the server's words quoted after who said
     /// them (`HTTP 401: 127.0.0.1:9999 said: "…"`), anything else as it is.
     pub fn shown(&self, server: Option<&str>) -> String {
-        match (self.status(), self.server_words()) {
-            (Some(status), Some(words)) => format!("HTTP {status}: {} said: \"{words}\"", speaker(server)),
+        match (self.status(), self.attributed(server)) {
+            (Some(status), Some((who, words))) => format!("HTTP {status}: {who} \"{words}\""),
             _ => self.to_string(),
         }
+    }
+
+    /// The server's words and who said them (`127.0.0.1:9999 said:`), for every place that
+    /// shows them; `None` when the error carries none.
+    pub fn attributed(&self, server: Option<&str>) -> Option<(String, &str)> {
+        self.server_words().map(|words| (format!("{} said:", speaker(server)), words))
     }
 
     /// Whether asking again can help by itself. See [`Fault`] for the table.

@@ -1,4 +1,4 @@
-use backup_core::error::{speaker, ApiError};
+use backup_core::error::ApiError;
 use leptos::prelude::*;
 
 use crate::state::AppState;
@@ -17,14 +17,14 @@ pub fn ErrorAlert(
     server: MaybeProp<String>,
 ) -> impl IntoView {
     let connected = use_context::<AppState>()
-        .map(|state| Signal::derive(move || state.connection.with(|c| c.as_ref().map(|c| c.client.base_url().to_string()))));
+        .map(|state| Signal::derive(move || state.server_url()));
     let server = move || server.get().or_else(|| connected.and_then(|c| c.get()));
     move || {
         error.get().map(|e| {
             let status = e.status().map(|s| format!("HTTP {s}: "));
-            let message = match e.server_words() {
-                Some(words) => view! {
-                    {format!("{} said: \"", speaker(server().as_deref()))}
+            let message = match e.attributed(server().as_deref()) {
+                Some((who, words)) => view! {
+                    {format!("{who} \"")}
                     <span class="server-text">{words.to_string()}</span>
                     "\""
                 }
