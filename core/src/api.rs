@@ -124,6 +124,9 @@ pub struct BackupListItem {
     pub completed_at: Option<String>,
     #[serde(default)]
     pub size: Option<f64>,
+    /// Shown to RBAC root users only (v1.38.0, v1.37.6): absent means "full" or "hidden".
+    #[serde(default)]
+    pub incremental_base_backup_id: Option<String>,
 }
 
 /// `GET /v1/meta`.

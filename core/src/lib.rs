@@ -17,6 +17,7 @@ pub mod origin;
 pub mod path;
 pub mod journal;
 pub mod poll;
+pub mod policy;
 pub mod preflight;
 #[cfg(test)]
 mod props;

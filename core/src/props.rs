@@ -374,6 +374,7 @@ impl Draw {
             started_at: self.flip().then(|| self.timestamp()),
             completed_at: self.flip().then(|| self.timestamp()),
             size: self.flip().then(|| self.size()),
+            incremental_base_backup_id: self.flip().then(|| self.text()),
         }
     }
 

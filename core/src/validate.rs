@@ -17,6 +17,14 @@ pub enum Field {
     Path,
     BaseId,
     NodeMapping,
+    // A backup policy's own fields (`policy`).
+    Name,
+    Schedule,
+    TimeZone,
+    IdTemplate,
+    Incremental,
+    Retention,
+    Freshness,
 }
 
 /// The rejected fields of a form, each with the rule it broke, in form order.
@@ -29,6 +37,10 @@ impl FieldErrors {
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+    /// Every rejected field with its message, in form order.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str()))
     }
     pub fn add(&mut self, field: Field, msg: impl Into<String>) {
         if self.get(field).is_none() {
@@ -214,7 +226,7 @@ pub fn pattern_preview(text: &str, known: &[String]) -> Option<String> {
 
 /// The first rule a list of names breaks. `known` are the collections to match against (the
 /// schema for a create), `None` when unknown.
-fn check_names(names: &[String], known: Option<&[String]>, caps: Capabilities) -> Option<String> {
+pub(crate) fn check_names(names: &[String], known: Option<&[String]>, caps: Capabilities) -> Option<String> {
     if let Some(d) = first_duplicate(names) {
         return Some(format!("{d} is listed twice."));
     }
