@@ -126,7 +126,7 @@ pub enum OnPreviousRunning {
 }
 
 /// One policy, as the file holds it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     pub name: String,
@@ -310,7 +310,7 @@ pub fn check_name(name: &str) -> Result<(), String> {
 }
 
 /// The policies file: `{"version": 1, "policies": [...]}`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PoliciesFile {
     pub version: u32,
