@@ -10,6 +10,7 @@
 //! README "Policies" documents every field; unknown keys are errors, so a typo never silently
 //! turns retention off.
 
+pub mod export;
 pub mod retention;
 pub mod schedule;
 pub mod state;
