@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::origin::{base_of, exact_origin, origin_of, BoundKey};
+use crate::policy::{PoliciesFile, Policy, FILE_VERSION};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,6 +55,10 @@ pub struct ConsoleConfig {
     pub allowed_origins: Option<Vec<String>>,
     /// Forms hidden, table only.
     pub read_only: Option<bool>,
+    /// Backup policies the deployment sets (each in the policies file's schema), read-only in
+    /// the console. Kept as JSON here and read by [`ConsoleConfig::policies`] in the Policies
+    /// code, which the first load does not carry.
+    pub policies: Option<Vec<serde_json::Value>>,
     /// `?hostOrigin=`: which allowed origin frames the console. Honoured only when it is on
     /// `allowed_origins`, so a framer cannot name itself.
     #[serde(skip)]
@@ -98,6 +103,9 @@ impl ConsoleConfig {
             if b.is_empty() || !b.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
                 return Err(format!("defaultBackend \"{b}\" is not a backend name (e.g. filesystem, s3)."));
             }
+        }
+        if source == Source::Host && self.policies.is_some() {
+            return Err("policies can only be set by the deployment.".into());
         }
         match (source, self.allowed_origins.take()) {
             (Source::Host, Some(_)) => return Err("allowedOrigins can only be set by the deployment.".into()),
@@ -146,8 +154,17 @@ impl ConsoleConfig {
             theme_vars: self.theme_vars.or(lower.theme_vars),
             allowed_origins: self.allowed_origins.or(lower.allowed_origins),
             read_only: self.read_only.or(lower.read_only),
+            policies: self.policies.or(lower.policies),
             host_origin: self.host_origin.or(lower.host_origin),
         }
+    }
+
+    /// The deployment's policies, each checked by the policies file's rules (every problem at
+    /// once, by policy and field; a name used twice); none when the key is absent.
+    pub fn policies(&self, zone_known: &dyn Fn(&str) -> bool) -> Result<Vec<Policy>, String> {
+        let Some(list) = &self.policies else { return Ok(vec![]) };
+        let file = serde_json::json!({ "version": FILE_VERSION, "policies": list });
+        PoliciesFile::parse(&file.to_string(), zone_known).map(|f| f.policies).map_err(|e| format!("config.json policies: {e}"))
     }
 
     /// The Weaviate URL, normalized, if set and valid.
@@ -281,6 +298,29 @@ mod tests {
 
     fn file(text: &str) -> ConsoleConfig {
         ConsoleConfig::parse(text, Source::Deployment).unwrap()
+    }
+
+    #[test]
+    fn policies_come_from_the_deployment_only_and_are_checked_when_read() {
+        let text = r#"{"policies": [{"name": "nightly", "backend": "filesystem", "schedule": "0 2 * * *", "timeZone": "UTC",
+            "retention": {"maxCount": 14}}]}"#;
+        let c = file(text);
+        let known = |z: &str| z == "UTC";
+        let ps = c.policies(&known).unwrap();
+        assert_eq!(ps.len(), 1);
+        assert_eq!(ps[0].retention.max_count, Some(14));
+        assert!(ConsoleConfig::parse(text, Source::Host).unwrap_err().contains("deployment"));
+        // A host's config over the deployment's keeps the deployment's policies.
+        assert_eq!(ConsoleConfig { theme: Some(Theme::Dark), ..Default::default() }.over(c.clone()).policies, c.policies);
+        assert!(ConsoleConfig::parse(r#"{"policies": {}}"#, Source::Deployment).is_err(), "an array");
+        let bad = file(&text.replace("maxCount", "maxCuont").replace("\"UTC\"", "\"Mars/Base\""));
+        let e = bad.policies(&known).unwrap_err();
+        assert!(e.starts_with("config.json policies:") && e.contains("maxCuont"), "{e}");
+        let twice = file(r#"{"policies": [{"name": "a", "backend": "s3", "schedule": "@daily", "timeZone": "UTC"},
+            {"name": "a", "backend": "s3", "schedule": "@daily", "timeZone": "Mars/Base"}]}"#);
+        let e = twice.policies(&known).unwrap_err();
+        assert!(e.contains("a: the name is used twice.") && e.contains("Unknown time zone"), "{e}");
+        assert_eq!(ConsoleConfig::default().policies(&known).unwrap(), vec![]);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 
 use crate::job::{Job, JobKind};
+use crate::policy::Policy;
+use crate::validate::{is_pattern, pattern_matches};
 use crate::status::Status;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +52,19 @@ impl CoverageTally {
     }
 }
 
+/// Whether `policy` backs up `collection`: it is active (not paused) and its selection takes
+/// the collection, read as the server reads include and exclude (exact names, or wildcard
+/// patterns).
+pub fn policy_covers(policy: &Policy, collection: &str) -> bool {
+    let named = |names: &[String]| names.iter().any(|n| n == collection || (is_pattern(n) && pattern_matches(n, collection)));
+    !policy.paused && if policy.include.is_empty() { !named(&policy.exclude) } else { named(&policy.include) }
+}
+
+/// The collections no active policy backs up, in their order.
+pub fn uncovered_by_policies<'a>(collections: &'a [String], policies: &[&Policy]) -> Vec<&'a str> {
+    collections.iter().filter(|c| !policies.iter().any(|p| policy_covers(p, c))).map(String::as_str).collect()
+}
+
 /// Rows for `collections` (gaps first) from the known jobs.
 pub fn coverage(collections: &[String], jobs: &[Job]) -> Vec<CoverageRow> {
     let mut t = CoverageTally::default();
@@ -94,5 +109,19 @@ mod tests {
         let jobs = vec![job("one", "SUCCESS", &["A"], 3), job("two", "SUCCESS", &["A"], 3), restore];
         let rows = coverage(&["A".into()], &jobs);
         assert_eq!(rows[0].last_backup, Some(("fs".into(), "one".into(), 3)));
+    }
+
+    #[test]
+    fn policies_cover_by_include_exclude_and_patterns() {
+        let cols: Vec<String> = ["Article", "Author", "Paragraph", "Log"].map(String::from).to_vec();
+        let mut all_but_logs = Policy::new("p", "fs", "@daily", "UTC");
+        all_but_logs.exclude = vec!["Log".into()];
+        let mut authors = Policy::new("q", "fs", "@daily", "UTC");
+        authors.include = vec!["A*r".into()];
+        assert_eq!(uncovered_by_policies(&cols, &[&authors]), ["Article", "Paragraph", "Log"]);
+        assert_eq!(uncovered_by_policies(&cols, &[&all_but_logs, &authors]), ["Log"]);
+        all_but_logs.paused = true;
+        assert_eq!(uncovered_by_policies(&cols, &[&all_but_logs]).len(), 4, "a paused policy covers nothing");
+        assert_eq!(uncovered_by_policies(&cols, &[]).len(), 4);
     }
 }

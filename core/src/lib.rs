@@ -18,6 +18,7 @@ pub mod path;
 pub mod journal;
 pub mod poll;
 pub mod policy;
+pub mod policy_view;
 pub mod preflight;
 #[cfg(test)]
 mod props;

@@ -9,7 +9,16 @@ pub enum Route {
     Home,
     Job(JobKey),
     Restore { backend: String, id: String },
+    /// The Policies table.
+    Policies,
+    /// One policy's page.
+    Policy(String),
+    /// The editor: a new policy (`None`) or one to change.
+    EditPolicy(Option<String>),
 }
+
+/// The editor's path segment for a new policy: no policy name starts with `_`.
+const NEW_POLICY: &str = "_new";
 
 fn valid_segment(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -32,6 +41,10 @@ impl Route {
             ["restore", backend, id] if ok(backend, id) => {
                 Route::Restore { backend: backend.to_string(), id: id.to_string() }
             }
+            ["policies"] => Route::Policies,
+            ["policies", NEW_POLICY] => Route::EditPolicy(None),
+            ["policies", name] if check_backup_id(name).is_ok() => Route::Policy(name.to_string()),
+            ["policies", name, "edit"] if check_backup_id(name).is_ok() => Route::EditPolicy(Some(name.to_string())),
             _ => Route::Home,
         }
     }
@@ -49,6 +62,10 @@ impl Route {
             Route::Home => "#/".into(),
             Route::Job(k) => format!("#/jobs/{}/{}/{}", k.kind.as_str(), k.backend, k.id),
             Route::Restore { backend, id } => format!("#/restore/{backend}/{id}"),
+            Route::Policies => "#/policies".into(),
+            Route::Policy(name) => format!("#/policies/{name}"),
+            Route::EditPolicy(None) => format!("#/policies/{NEW_POLICY}"),
+            Route::EditPolicy(Some(name)) => format!("#/policies/{name}/edit"),
         }
     }
 }
@@ -59,7 +76,8 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for h in ["#/jobs/backup/filesystem/nightly-1", "#/jobs/restore/s3/x_1", "#/restore/filesystem/b"] {
+        for h in ["#/jobs/backup/filesystem/nightly-1", "#/jobs/restore/s3/x_1", "#/restore/filesystem/b", "#/policies",
+                  "#/policies/nightly", "#/policies/_new", "#/policies/nightly/edit"] {
             assert_eq!(Route::parse(h).to_hash(), h);
         }
     }
@@ -75,7 +93,7 @@ mod tests {
     #[test]
     fn junk_is_home() {
         for h in ["", "#", "#/", "#/jobs/backup/filesystem", "#/jobs/delete/fs/x", "#/jobs/backup/fs/Bad Id",
-                  "#/restore/../x", "#/jobs/backup/f%2F/x", "#/restore/fs/x/extra"] {
+                  "#/restore/../x", "#/jobs/backup/f%2F/x", "#/restore/fs/x/extra", "#/policies/a b", "#/policies/x/delete"] {
             assert_eq!(Route::parse(h), Route::Home, "{h}");
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::coverage::CoverageTally;
 use crate::job::Job;
+use crate::policy::state::Health;
 use crate::status::Status;
 
 /// "Lately" for failures: the last 24 hours.
@@ -18,6 +19,10 @@ pub struct Summary {
     pub uncovered: usize,
     /// Collections on the server.
     pub collections: usize,
+    /// Policies whose last success is older than their freshness objective.
+    pub policies_overdue: usize,
+    /// Policies whose last run failed.
+    pub policies_failing: usize,
 }
 
 /// How a part of the summary should look: calm, or asking for attention.
@@ -66,6 +71,27 @@ impl Summary {
         };
         [running, failed, covered]
     }
+
+    /// The policies that need attention (`2 policies overdue, 1 failing`); `None` while every
+    /// policy is fine, so the line stays short for a console without policies.
+    pub fn policies_part(&self) -> Option<String> {
+        let parts: Vec<String> = [(self.policies_overdue, "overdue"), (self.policies_failing, "failing")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .enumerate()
+            .map(|(i, (n, what))| if i == 0 { format!("{} {what}", plural(n, "policy", "policies")) } else { format!("{n} {what}") })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    /// Counts a policy's state into the summary.
+    pub fn add_policy(&mut self, health: Health) {
+        match health {
+            Health::Overdue => self.policies_overdue += 1,
+            Health::Failing => self.policies_failing += 1,
+            Health::Ok | Health::Running => {}
+        }
+    }
 }
 
 /// Builds a [`Summary`] job by job, so the caller need not copy its jobs.
@@ -98,6 +124,7 @@ impl Tally {
             failed_recently: self.failed_recently,
             uncovered: self.coverage.uncovered(collections),
             collections: collections.len(),
+            ..Summary::default()
         }
     }
 }
@@ -159,7 +186,7 @@ mod tests {
         ];
         let cols: Vec<String> = ["A", "B", "C"].map(String::from).to_vec();
         let s = Summary::of(&jobs, &cols, now);
-        assert_eq!(s, Summary { running: 1, failed_recently: 1, uncovered: 2, collections: 3 });
+        assert_eq!(s, Summary { running: 1, failed_recently: 1, uncovered: 2, collections: 3, ..Default::default() });
         let text: Vec<String> = s.parts().into_iter().map(|(_, t)| t).collect();
         assert_eq!(text, ["1 job running", "1 failure in the last 24 h", "2 of 3 collections in no backup"]);
         assert_eq!(s.parts()[2].0, Mood::Attention);
@@ -173,6 +200,19 @@ mod tests {
         let s = Summary { collections: 2, ..Default::default() };
         assert_eq!(s.parts()[2].1, "every collection is in a backup");
         assert_eq!(Summary { running: 3, ..s }.parts()[0], (Mood::Busy, "3 jobs running".into()));
+    }
+
+    #[test]
+    fn policies_needing_attention_are_named() {
+        let mut s = Summary::default();
+        assert_eq!(s.policies_part(), None);
+        for h in [Health::Ok, Health::Running, Health::Overdue] {
+            s.add_policy(h);
+        }
+        assert_eq!(s.policies_part().as_deref(), Some("1 policy overdue"));
+        s.add_policy(Health::Overdue);
+        s.add_policy(Health::Failing);
+        assert_eq!(s.policies_part().as_deref(), Some("2 policies overdue, 1 failing"));
     }
 
     #[test]

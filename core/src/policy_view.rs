@@ -1,0 +1,314 @@
+//! What the console shows of its backup policies: which known jobs each policy made (grouped by
+//! the policy's id template, from the jobs the console already has: the backends' lists it
+//! refreshes anyway, and the jobs it started), each policy's row in the Policies table, the
+//! next runs with the ids they will get, and what the browser keeps of policies made in it.
+//!
+//! The console never asks the server anything for a policy: every number here comes from what
+//! it already knows, so the Policies view costs no request.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::api::BackupListItem;
+use crate::job::{Job, JobKind};
+use crate::policy::state::{members, Member, PolicyState};
+use crate::policy::{Checked, Policy, Retention};
+use crate::summary::ago;
+
+/// Retention in a few words: `max 14, min 3, 30d`, or `keep all`.
+pub fn retention_words(r: &Retention) -> String {
+    let parts: Vec<String> = [
+        r.max_count.map(|n| format!("max {n}")),
+        r.min_count.map(|n| format!("min {n}")),
+        r.expire_after.map(|s| s.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        "keep all".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `3 h ago`, or `never`.
+pub fn age(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match at {
+        Some(at) => ago((now - at).num_milliseconds().max(0) as u64),
+        None => "never".into(),
+    }
+}
+
+/// Each policy's jobs among everything the console knows, collected job by job (the caller
+/// feeds it from wherever its jobs live, without copying them). Membership is the id template
+/// read back, never a prefix: `nightly-eu-…` is not a run of `nightly`.
+#[derive(Clone, Debug)]
+pub struct Grouping<'a> {
+    policies: &'a [(Policy, Checked)],
+    found: Vec<Vec<(BackupListItem, Option<String>)>>,
+    /// Backends whose list showed an incremental base: the server shows bases to this key, so a
+    /// backup without one is a full backup there.
+    bases_shown: HashSet<String>,
+}
+
+impl<'a> Grouping<'a> {
+    pub fn new(policies: &'a [(Policy, Checked)]) -> Grouping<'a> {
+        Grouping { policies, found: vec![vec![]; policies.len()], bases_shown: HashSet::new() }
+    }
+
+    /// One known job, with the incremental base the server listed for it, if any.
+    pub fn add(&mut self, job: &Job, base: Option<&str>) {
+        if job.key.kind != JobKind::Backup {
+            return;
+        }
+        let base = base.filter(|b| !b.is_empty());
+        if base.is_some() && !self.bases_shown.contains(&job.key.backend) {
+            self.bases_shown.insert(job.key.backend.clone());
+        }
+        for (i, (policy, checked)) in self.policies.iter().enumerate() {
+            if policy.backend != job.key.backend || checked.template.parse_id(&policy.name, &job.key.id).is_none() {
+                continue;
+            }
+            let item = BackupListItem {
+                id: job.key.id.clone(),
+                classes: vec![],
+                status: job.status.clone(),
+                started_at: None,
+                completed_at: job.finished_ms.and_then(|ms| DateTime::<Utc>::from_timestamp_millis(ms as i64)).map(|t| t.to_rfc3339()),
+                size: job.size_gib,
+                incremental_base_backup_id: base.map(String::from),
+            };
+            self.found[i].push((item, job.error.clone()));
+        }
+    }
+
+    /// The members of the `i`th policy, newest first, each failed one with the server's reason
+    /// when a status read brought it.
+    pub fn members(&self, i: usize) -> Vec<Member> {
+        let (policy, checked) = &self.policies[i];
+        let items: Vec<BackupListItem> = self.found[i].iter().map(|(item, _)| item.clone()).collect();
+        let mut found = members(policy, checked, &items, self.bases_shown.contains(&policy.backend));
+        for m in &mut found {
+            m.error = self.found[i].iter().find(|(item, _)| item.id == m.id).and_then(|(_, e)| e.clone());
+        }
+        found
+    }
+}
+
+/// One row of the Policies table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyRow {
+    pub name: String,
+    pub backend: String,
+    /// The cron pattern as written, and in words.
+    pub schedule: String,
+    pub described: String,
+    pub time_zone: String,
+    pub retention: String,
+    pub paused: bool,
+    pub state: PolicyState,
+}
+
+impl PolicyRow {
+    /// `members` newest first (from [`Grouping::members`]); `since`: when this console first
+    /// saw the policy.
+    pub fn of<Tz: TimeZone>(policy: &Policy, checked: &Checked, tz: &Tz, members: &[Member], now: DateTime<Utc>, since: Option<DateTime<Utc>>) -> PolicyRow {
+        PolicyRow {
+            name: policy.name.clone(),
+            backend: policy.backend.clone(),
+            schedule: checked.schedule.as_str().to_string(),
+            described: checked.schedule.describe(),
+            time_zone: policy.time_zone.clone(),
+            retention: retention_words(&policy.retention),
+            paused: policy.paused,
+            state: PolicyState::of(policy, checked, tz, members, now, since),
+        }
+    }
+
+    /// The last failure: its id, and the server's reason when the console read one.
+    pub fn last_failure(&self) -> Option<String> {
+        self.state.last_failure.as_ref().map(|f| match &f.error {
+            Some(e) => format!("{} ({}): {e}", f.id, f.status.as_str()),
+            None => format!("{} ({})", f.id, f.status.as_str()),
+        })
+    }
+}
+
+/// The next `n` runs and the id each will get.
+pub fn upcoming<Tz: TimeZone>(policy: &Policy, checked: &Checked, tz: &Tz, now: DateTime<Utc>, n: usize) -> Vec<(DateTime<Utc>, String)> {
+    checked.schedule.next_runs(tz, now, n).into_iter().map(|at| (at, checked.template.render(&policy.name, at))).collect()
+}
+
+/// What this browser keeps for one server (`localStorage`, keyed by the server's base URL): the
+/// policies made in the console, and when each policy (from `config.json` too) was first seen,
+/// so a new policy is not overdue before it could have run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptPolicies {
+    #[serde(default)]
+    pub policies: Vec<Policy>,
+    /// Policy name → first seen, ms since the epoch.
+    #[serde(default)]
+    pub first_seen: BTreeMap<String, i64>,
+}
+
+impl KeptPolicies {
+    /// What was stored, or why it cannot be read (then nothing is used: a policy half read is
+    /// worse than none, and the notice says so).
+    pub fn parse(text: &str) -> Result<KeptPolicies, String> {
+        serde_json::from_str(text).map_err(|e| format!("The policies saved in this browser could not be read ({e}); they are ignored."))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Records `names` not seen before as seen at `now_ms`; whether anything was added.
+    pub fn see<'n>(&mut self, names: impl IntoIterator<Item = &'n str>, now_ms: i64) -> bool {
+        let mut added = false;
+        for name in names {
+            if !self.first_seen.contains_key(name) {
+                self.first_seen.insert(name.to_string(), now_ms);
+                added = true;
+            }
+        }
+        added
+    }
+
+    pub fn since(&self, name: &str) -> Option<DateTime<Utc>> {
+        self.first_seen.get(name).and_then(|ms| DateTime::<Utc>::from_timestamp_millis(*ms))
+    }
+
+    /// Adds `policy`, or replaces the one named `replacing` (an edit, maybe a rename). A rename
+    /// keeps the first-seen time: the schedule did not start over.
+    pub fn put(&mut self, replacing: Option<&str>, policy: Policy) {
+        if let Some(old) = replacing {
+            if old != policy.name {
+                if let Some(t) = self.first_seen.remove(old) {
+                    self.first_seen.insert(policy.name.clone(), t);
+                }
+            }
+            self.policies.retain(|p| p.name != old);
+        }
+        self.policies.retain(|p| p.name != policy.name);
+        self.policies.push(policy);
+        self.policies.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.policies.retain(|p| p.name != name);
+    }
+}
+
+/// A name taken by another policy, for the editor: config's and this browser's share one
+/// namespace (ids are made from the name).
+pub fn name_taken(name: &str, editing: Option<&str>, taken: &[String]) -> Option<String> {
+    (editing != Some(name) && taken.iter().any(|t| t == name)).then(|| format!("A policy named {name} exists already."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::StartedResponse;
+    use crate::job::JobKey;
+    use crate::policy::state::Health;
+    use crate::policy::Span;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn job(backend: &str, id: &str, status: &str, end: Option<&str>, error: Option<&str>) -> Job {
+        let resp: StartedResponse = serde_json::from_value(serde_json::json!({"id": id, "status": status, "error": error})).unwrap();
+        let mut j = Job::started(JobKey { kind: JobKind::Backup, backend: backend.into(), id: id.into() }, &resp, 0);
+        j.finished_ms = end.map(|e| utc(e).timestamp_millis() as u64);
+        j
+    }
+
+    fn checked(p: Policy) -> (Policy, Checked) {
+        let c = p.validate(None, &|_| true).unwrap();
+        (p, c)
+    }
+
+    #[test]
+    fn jobs_are_grouped_by_template_backend_and_kind() {
+        let policies = [checked(Policy::new("nightly", "filesystem", "0 2 * * *", "UTC")), checked(Policy::new("nightly-eu", "filesystem", "0 3 * * *", "UTC"))];
+        let mut g = Grouping::new(&policies);
+        let mut restore = job("filesystem", "nightly-20261204-020000", "SUCCESS", Some("2026-12-04T05:00:00Z"), None);
+        restore.key.kind = JobKind::Restore;
+        for j in [
+            job("filesystem", "nightly-20261205-020000", "SUCCESS", Some("2026-12-05T02:01:00Z"), None),
+            job("filesystem", "nightly-eu-20261205-030000", "SUCCESS", Some("2026-12-05T03:01:00Z"), None),
+            job("s3", "nightly-20261206-020000", "SUCCESS", Some("2026-12-06T02:01:00Z"), None),
+            job("filesystem", "nightly-20261206-020000", "FAILED", Some("2026-12-06T02:00:30Z"), Some("disk full")),
+            restore,
+        ] {
+            g.add(&j, None);
+        }
+        let m = g.members(0);
+        assert_eq!(m.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["nightly-20261206-020000", "nightly-20261205-020000"]);
+        assert_eq!(m[0].error.as_deref(), Some("disk full"));
+        assert_eq!(m[1].finished, Some(utc("2026-12-05T02:01:00Z")));
+        assert_eq!(g.members(1).len(), 1);
+
+        let (p, c) = &policies[0];
+        let row = PolicyRow::of(p, c, &Utc, &m, utc("2026-12-06T05:00:00Z"), None);
+        assert_eq!(row.state.health, Health::Failing);
+        assert_eq!(row.last_failure().as_deref(), Some("nightly-20261206-020000 (FAILED): disk full"));
+        assert_eq!(age(row.state.last_success.map(|s| s.at()), utc("2026-12-06T05:01:00Z")), "1 d ago");
+        assert_eq!(row.state.next_run, Some(utc("2026-12-07T02:00:00Z")));
+    }
+
+    #[test]
+    fn a_listed_base_means_the_server_shows_bases() {
+        let mut p = Policy::new("inc", "filesystem", "0 2 * * *", "UTC");
+        p.incremental = Some(crate::policy::Incremental { full_every: 3 });
+        let policies = [checked(p)];
+        let full = job("filesystem", "inc-20261201-020000", "SUCCESS", Some("2026-12-01T02:01:00Z"), None);
+        let mut g = Grouping::new(&policies);
+        g.add(&full, None);
+        assert_eq!(g.members(0)[0].base, crate::policy::state::Base::Unknown);
+        g.add(&job("filesystem", "inc-20261202-020000", "SUCCESS", Some("2026-12-02T02:01:00Z"), None), Some("inc-20261201-020000"));
+        let m = g.members(0);
+        assert_eq!(m[1].base, crate::policy::state::Base::Full);
+        assert_eq!(m[0].base, crate::policy::state::Base::On("inc-20261201-020000".into()));
+    }
+
+    #[test]
+    fn retention_and_age_in_words() {
+        let r = Retention { max_count: Some(14), min_count: Some(3), expire_after: Some(Span::parse("30d").unwrap()) };
+        assert_eq!(retention_words(&r), "max 14, min 3, 30d");
+        assert_eq!(retention_words(&Retention::default()), "keep all");
+        assert_eq!(age(None, utc("2026-12-06T05:00:00Z")), "never");
+        let now = utc("2026-12-06T05:00:00Z");
+        assert_eq!(age(Some(utc("2026-12-06T02:00:00Z")), now), "3 h ago");
+    }
+
+    #[test]
+    fn upcoming_runs_carry_their_ids() {
+        let (p, c) = checked(Policy::new("nightly", "filesystem", "0 2 * * *", "UTC"));
+        let next = upcoming(&p, &c, &Utc, utc("2026-12-06T05:00:00Z"), 5);
+        assert_eq!(next.len(), 5);
+        assert_eq!(next[0], (utc("2026-12-07T02:00:00Z"), "nightly-20261207-020000".to_string()));
+    }
+
+    #[test]
+    fn kept_policies_round_trip_and_remember_first_sight() {
+        let mut k = KeptPolicies::default();
+        k.put(None, Policy::new("b", "filesystem", "@daily", "UTC"));
+        k.put(None, Policy::new("a", "filesystem", "@daily", "UTC"));
+        assert!(k.see(["a", "b"], 1_000));
+        assert!(!k.see(["a"], 2_000), "first sight stays");
+        k.put(Some("a"), Policy::new("c", "filesystem", "@hourly", "UTC"));
+        assert_eq!(k.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["b", "c"]);
+        assert_eq!(k.since("c"), DateTime::from_timestamp_millis(1_000), "a rename keeps the first sight");
+        let back = KeptPolicies::parse(&k.to_json()).unwrap();
+        assert_eq!(back, k);
+        assert!(KeptPolicies::parse("{\"policies\": 3}").unwrap_err().contains("ignored"));
+        assert!(name_taken("b", None, &["b".into()]).is_some());
+        assert!(name_taken("b", Some("b"), &["b".into()]).is_none());
+    }
+}
