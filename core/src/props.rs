@@ -1527,3 +1527,149 @@ fn prop_csv_cells_are_never_formulas() {
         Ok(())
     });
 }
+
+// ---- Backup policies ----------------------------------------------------------------------------
+
+mod policies {
+    use super::*;
+    use crate::policy::retention::Plan;
+    use crate::policy::state::{Base, Member};
+    use crate::policy::{IdTemplate, Incremental, PoliciesFile, Policy, Retention, Schedule, Span};
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    const ID_CHARS: &[char] = &['a', 'b', 'z', '0', '7', '-', '_'];
+    const TOKENS: &[&str] = &["{policy}", "{yyyymmdd}", "{hhmmss}", "{yyyy}", "{", "}", "-", "x", ".", "A"];
+
+    fn instant(d: &mut Draw) -> DateTime<Utc> {
+        // 1970 … 9999: every year chrono and a backup id can hold.
+        DateTime::from_timestamp((d.u64() % 253_402_300_799) as i64, 0).unwrap()
+    }
+
+    fn template(d: &mut Draw) -> String {
+        match d.below(3) {
+            0 => crate::policy::DEFAULT_TEMPLATE.to_string(),
+            1 => (0..d.below(7)).map(|_| d.pick(TOKENS)).collect(),
+            _ => d.text(),
+        }
+    }
+
+    #[test]
+    fn prop_id_templates_render_valid_ids_that_parse_back() {
+        let gen = drawn(64, |d| (d.chars_from(ID_CHARS, 12), template(d), instant(d), d.text()));
+        check("policy::IdTemplate", gen, |(name, text, at, other)| {
+            let _ = IdTemplate::parse(&other).map(|t| t.parse_id(&name, &other));
+            let (Ok(t), Ok(())) = (IdTemplate::parse(&text), crate::policy::check_name(&name)) else { return Ok(()) };
+            let id = t.render(&name, at);
+            prop_assert!(check_backup_id(&id).is_ok(), "{id}");
+            prop_assert_eq!(t.parse_id(&name, &id), Some(at));
+            Ok(())
+        });
+    }
+
+    const CRON_CHARS: &[char] = &['*', '/', ',', '-', ' ', ' ', '0', '1', '2', '5', '9', '3', 'L', 'W', '#', '?', 'M', 'O', 'N', '@'];
+
+    #[test]
+    fn prop_schedules_are_total_and_move_forward() {
+        let gen = drawn(64, |d| {
+            let text = match d.below(3) {
+                0 => d.pick(&["@daily", "@hourly", "0 2 * * *", "*/15 * * * *", "0 0 31 * *", "0 12 29 2 *", "0 0 L * *", "0 2 * * 1#2"]).to_string(),
+                1 => (0..5).map(|_| d.chars_from(CRON_CHARS, 3)).collect::<Vec<_>>().join(" "),
+                _ => d.text(),
+            };
+            (text, instant(d))
+        });
+        check("policy::Schedule", gen, |(text, at)| {
+            let Ok(s) = Schedule::parse(&text) else { return Ok(()) };
+            let runs = s.next_runs(&Utc, at, 3);
+            let mut last = at;
+            for r in runs {
+                prop_assert!(r > last, "{text}: {r} after {last}");
+                last = r;
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn prop_policies_file_parse_is_total() {
+        let gen = drawn(128, |d| {
+            let p = Policy::new(&d.chars_from(ID_CHARS, 8), d.pick(&["filesystem", "s3", ""]), d.pick(&["0 2 * * *", "@hourly", "x"]), d.pick(&["UTC", "Nowhere"]));
+            let mut v = serde_json::to_value(PoliciesFile::new(vec![p])).unwrap();
+            let policy = &mut v["policies"][0];
+            for _ in 0..d.below(4) {
+                let key = d.pick(&["retention", "freshness", "incremental", "idTemplate", "include", "cpuPercentage", "paused", "bogus", "onPreviousRunning"]);
+                policy[key] = d.json(2);
+            }
+            if d.flip() { v.to_string() } else { d.text() }
+        });
+        check("policy::PoliciesFile::parse", gen, |text| {
+            if let Ok(file) = PoliciesFile::parse(&text, &|z| z == "UTC") {
+                for p in &file.policies {
+                    prop_assert!(p.validate(None, &|z| z == "UTC").is_ok());
+                }
+                prop_assert_eq!(PoliciesFile::parse(&file.to_json(), &|z| z == "UTC").ok(), Some(file));
+            }
+            Ok(())
+        });
+    }
+
+    fn members(d: &mut Draw) -> Vec<Member> {
+        let n = d.below(12);
+        let start = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let mut ms: Vec<Member> = (0..n)
+            .map(|i| {
+                let started = start - TimeDelta::hours(i as i64 * 6);
+                let status = Status::parse(d.pick(&["SUCCESS", "SUCCESS", "SUCCESS", "FAILED", "CANCELED", "STARTED", "TRANSFERRING"]));
+                Member { id: format!("m{i}"), started, status, finished: Some(started), base: Base::Full, size_gib: None, error: None }
+            })
+            .collect();
+        for i in 0..n {
+            ms[i].base = match d.below(4) {
+                0 => Base::Full,
+                1 => Base::Unknown,
+                // Usually an older backup; sometimes any, cycles included (a server can say anything).
+                _ => Base::On(format!("m{}", if d.flip() { i + 1 + d.below(3) } else { d.below(n) })),
+            };
+        }
+        ms
+    }
+
+    #[test]
+    fn prop_retention_never_breaks_a_chain_min_count_or_a_running_backup() {
+        let gen = drawn(64, |d| {
+            let mut p = Policy::new("p", "filesystem", "0 */6 * * *", "UTC");
+            p.retention = Retention {
+                expire_after: d.flip().then(|| Span::from_secs(3_600 * (1 + d.below(72) as i64))),
+                min_count: d.flip().then(|| d.below(5) as u32),
+                max_count: d.flip().then(|| 1 + d.below(6) as u32),
+            };
+            p.incremental = d.flip().then_some(Incremental { full_every: 3 });
+            let ms = members(d);
+            (p, ms, d.below(100) as i64)
+        });
+        check("policy::retention::Plan", gen, |(p, ms, hours)| {
+            let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap() + TimeDelta::hours(hours);
+            let plan = Plan::of(&p, &ms, now);
+            prop_assert_eq!(plan.items.len(), ms.len());
+            let expired: Vec<&str> = plan.expired().map(|m| m.id.as_str()).collect();
+            for (m, _) in &plan.items {
+                let kept = !expired.contains(&m.id.as_str());
+                prop_assert!(kept || !m.is_running(), "running {} expired", m.id);
+                if kept {
+                    if let Base::On(b) = &m.base {
+                        prop_assert!(!expired.contains(&b.as_str()), "{} kept but its base {b} expired", m.id);
+                    }
+                    if m.base == Base::Unknown && p.incremental.is_some() && m.status == Status::Success {
+                        let older_gone = plan.expired().any(|e| e.started < m.started && e.status == Status::Success);
+                        prop_assert!(!older_gone, "{} has an unknown base, yet an older success expired", m.id);
+                    }
+                }
+            }
+            let successes = ms.iter().filter(|m| m.status == Status::Success).count();
+            let kept_successes = plan.kept().filter(|m| m.status == Status::Success).count();
+            let min = p.retention.min_count.unwrap_or(0) as usize;
+            prop_assert!(kept_successes >= min.min(successes), "kept {kept_successes} of {successes}, minCount {min}");
+            Ok(())
+        });
+    }
+}
