@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use backup_core::job::Job;
-use backup_core::poll::{PollPolicy, PollSlot};
+use backup_core::poll::{Grid, PollPolicy, PollSlot};
 use backup_core::version::Feature;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -54,7 +54,11 @@ fn still_current(state: AppState, client: &Client) -> bool {
 /// Starts polling every non-terminal job in the app state until it ends.
 pub fn use_job_poller() {
     let state = use_app_state();
-    let policy = PollPolicy::default();
+    // The coordinator's cadence is the connected server's version's.
+    let policy = move || PollPolicy {
+        grid: state.connection.with_untracked(|c| c.as_ref().map(|c| Grid::for_version(c.caps.version))).unwrap_or_default(),
+        ..PollPolicy::default()
+    };
     // By entry serial and job start: a job run again under the same key starts a new schedule.
     let slots = StoredValue::new(HashMap::<(u64, u64), PollSlot>::new());
     let in_flight = StoredValue::new_local(HashMap::<Flight, AbortController>::new());
@@ -190,7 +194,7 @@ pub fn use_job_poller() {
         let mut next = None::<u64>;
         for entry in active {
             let Some((key, location, first_due, started)) = entry.job.with_untracked(|j| {
-                j.polls().then(|| (j.key.clone(), j.location.clone(), policy.first_due_ms(j, now), j.started_ms))
+                j.polls().then(|| (j.key.clone(), j.location.clone(), policy().first_due_ms(j, now), j.started_ms))
             }) else {
                 continue;
             };
@@ -238,10 +242,10 @@ pub fn use_job_poller() {
                 let due = slots.try_update_value(|s| {
                     let slot = s.entry(slot_key).or_default();
                     if result.is_ok() {
-                        slot.answered(&policy.grid, start, sent, changed);
+                        slot.answered(&policy().grid, start, sent, changed);
                     }
                     // A stopped job waits for "Check again"; it is due as soon as that comes.
-                    let due = job.with_untracked(|j| j.polls().then(|| policy.next_due_ms(j, slot, now, hidden())));
+                    let due = job.with_untracked(|j| j.polls().then(|| policy().next_due_ms(j, slot, now, hidden())));
                     slot.finish(now, due.unwrap_or(now).saturating_sub(now));
                     due
                 });

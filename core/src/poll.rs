@@ -1,57 +1,121 @@
 //! When to ask for a job's status next. Pure, so the schedule is unit-tested without timers.
 //!
-//! Weaviate's coordinator changes a running job's status only when it checks its nodes: 2 s
-//! after the start, then 10 s after the end of each check (v1.39.0 flipped `STARTED → SUCCESS`
-//! at 2.04 s, 22.04 s and 102.07 s after the POST; a restore reached `FINALIZING` at 2.04 s).
-//! Asking between two checks cannot show anything new, so a job the console started itself is
-//! asked just after each check: the [`Grid`]. Whatever the grid cannot predict is asked on the
-//! adaptive schedule instead: a restore's schema apply (`FINALIZING` ends when the work does),
-//! statuses the grid does not know, jobs started elsewhere (their start is on another clock),
-//! and any job whose status once changed where no check could have changed it (another
-//! Weaviate version, a server too busy to keep time).
+//! Weaviate's coordinator changes a running job's status only when it checks its nodes, on a
+//! cadence that depends on the server's version (see [`Grid::for_version`]). Asking between two
+//! checks cannot show anything new (and from v1.36.19 every status read costs an object-storage
+//! read), so a job the console started itself is asked just after each check: the [`Grid`].
+//! Whatever the grid cannot predict is asked on the adaptive schedule instead: a restore's
+//! schema apply (`FINALIZING` ends when the work does), statuses the grid does not know, jobs
+//! started elsewhere (their start is on another clock), and any job whose status once changed
+//! where no check could have changed it (a cadence this console does not know, a server too
+//! busy to keep time).
 
 use crate::job::{Job, JobKind};
 use crate::status::Status;
+use crate::version::Version;
 
 /// The coordinator's checks of its nodes, relative to a job's start (the console's clock when
 /// the POST's answer arrived: the coordinator starts counting just before it answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grid {
-    /// The first check.
+    /// The wait before the first check.
     pub first_ms: u64,
-    /// From one check to the next.
+    /// The longest wait from one check to the next.
     pub step_ms: u64,
+    /// Each wait doubles the one before, up to `step_ms`; otherwise every wait after the first
+    /// is `step_ms`.
+    pub doubling: bool,
     /// How long after a check its status is asked for: the round trip, the coordinator's
     /// own work (it writes the descriptor before the status shows) and timer slack.
     pub margin_ms: u64,
-    /// Added to the margin per check: each check starts 10 s after the previous one *ended*,
-    /// so the grid drifts late by the length of every check before it.
+    /// Added per check: each wait starts when the previous check *ended*, so the grid drifts
+    /// late by the length of every check before it.
     pub drift_ms: u64,
 }
 
 impl Default for Grid {
     fn default() -> Self {
-        Grid { first_ms: 2_000, step_ms: 10_000, margin_ms: 250, drift_ms: 15 }
+        Grid::FIXED
     }
 }
 
 impl Grid {
-    /// When check `k` happens and when its status is asked for, from the start.
-    fn check(&self, k: u64) -> (u64, u64) {
-        let at = self.first_ms.saturating_add(k.saturating_mul(self.step_ms.saturating_add(self.drift_ms)));
-        (at, at.saturating_add(self.margin_ms))
+    /// v1.39.0 … v1.39.6 (and every older release): 2 s, then every 10 s.
+    /// `usecases/backup/coordinator.go` `commit` at v1.39.6: `retryAfter := c.timeoutNextRound / 5`,
+    /// then `retryAfter = c.timeoutNextRound` (`_NextRoundPeriod = 10 * time.Second`). Measured on
+    /// v1.39.0: `STARTED → SUCCESS` at 2.04 s, 22.04 s and 102.07 s after the POST.
+    pub const FIXED: Grid = Grid { first_ms: 2_000, step_ms: 10_000, doubling: false, margin_ms: 250, drift_ms: 15 };
+
+    /// v1.39.7 on: 100 ms, doubling up to 10 s. `usecases/backup/coordinator.go` at v1.39.7:
+    /// `_FirstRoundPeriod = 100 * time.Millisecond`, `retryAfter := min(_FirstRoundPeriod,
+    /// c.timeoutNextRound)` … `retryAfter = min(2*retryAfter, c.timeoutNextRound)`. (The issue
+    /// that asked for this named v1.39.6; that tag's source still has `timeoutNextRound / 5`.)
+    pub const DOUBLING: Grid = Grid { first_ms: 100, step_ms: 10_000, doubling: true, margin_ms: 250, drift_ms: 15 };
+
+    /// The first release with the doubling cadence. Newer releases are assumed to keep it until
+    /// their source says otherwise; a job whose status changes where it cannot falls back to
+    /// the adaptive schedule ([`PollSlot::answered`]), so a wrong guess costs time, never a
+    /// missed change.
+    pub const DOUBLING_SINCE: Version = Version::new(1, 39, 7);
+
+    pub fn for_version(version: Version) -> Grid {
+        if version >= Grid::DOUBLING_SINCE {
+            Grid::DOUBLING
+        } else {
+            Grid::FIXED
+        }
+    }
+
+    /// The wait before check `k`.
+    fn wait(&self, k: u64) -> u64 {
+        match (k, self.doubling) {
+            (0, _) => self.first_ms,
+            (_, false) => self.step_ms,
+            (k, true) => self.first_ms.checked_shl(k.min(63) as u32).filter(|w| *w >> k.min(63) == self.first_ms).unwrap_or(u64::MAX).min(self.step_ms),
+        }
+    }
+
+    /// Checks before the waits reach `step_ms` (at most 64: the waits double).
+    fn ramp(&self) -> u64 {
+        (0..64).find(|k| *k > 0 && self.wait(*k) >= self.step_ms).unwrap_or(1)
+    }
+
+    /// When check `k` happens, from the start.
+    fn check_ms(&self, k: u64) -> u64 {
+        let ramp = self.ramp();
+        let mut at = 0u64;
+        for i in 0..=k.min(ramp - 1) {
+            at = at.saturating_add(self.wait(i)).saturating_add(if i > 0 { self.drift_ms } else { 0 });
+        }
+        if k >= ramp {
+            at = at.saturating_add((k - ramp + 1).saturating_mul(self.step_ms.saturating_add(self.drift_ms)));
+        }
+        at
+    }
+
+    /// The last check at or before `t` (from the start), if any.
+    fn last_check(&self, t: u64) -> Option<u64> {
+        if t < self.check_ms(0) {
+            return None;
+        }
+        let ramp = self.ramp();
+        if let Some(k) = (1..ramp).find(|k| self.check_ms(*k) > t) {
+            return Some(k - 1);
+        }
+        let period = self.step_ms.saturating_add(self.drift_ms).max(1);
+        let last_ramp = self.check_ms(ramp - 1);
+        Some(ramp - 1 + (t - last_ramp) / period)
     }
 
     /// The first time after `after` (exclusive) to ask about a job that started at `start`.
     pub fn next_ask_ms(&self, start: u64, after: u64) -> u64 {
-        let (_, first_ask) = self.check(0);
-        let first_ask = start.saturating_add(first_ask);
-        if after < first_ask {
-            return first_ask;
-        }
-        let period = self.step_ms.saturating_add(self.drift_ms).max(1);
-        let k = (after - first_ask) / period + 1;
-        start.saturating_add(self.check(k).1)
+        let since = after.saturating_sub(start);
+        let k = match self.last_check(since.saturating_sub(self.margin_ms)) {
+            Some(k) if self.check_ms(k).saturating_add(self.margin_ms) <= since => k + 1,
+            Some(k) => k,
+            None => 0,
+        };
+        start.saturating_add(self.check_ms(k)).saturating_add(self.margin_ms)
     }
 
     /// Whether a status that changed between the asks sent at `before` and at `at` can have
@@ -59,13 +123,11 @@ impl Grid {
     /// overlaps that interval.
     pub fn explains(&self, start: u64, before: u64, at: u64) -> bool {
         let Some(since_start) = at.checked_sub(start) else { return false };
-        let period = self.step_ms.saturating_add(self.drift_ms).max(1);
-        let Some(k) = since_start.checked_sub(self.first_ms).map(|t| t / period) else {
+        let Some(k) = self.last_check(since_start) else {
             // Before the first check: only a refusal at commit, which the first ask shows.
             return before <= start;
         };
-        let (_, asked) = self.check(k);
-        start.saturating_add(asked) > before
+        start.saturating_add(self.check_ms(k)).saturating_add(self.margin_ms) > before
     }
 }
 
@@ -287,6 +349,61 @@ mod tests {
     }
 
     #[test]
+    fn the_grid_follows_the_server_version() {
+        assert_eq!(Grid::for_version(Version::new(1, 39, 0)), Grid::FIXED);
+        assert_eq!(Grid::for_version(Version::new(1, 39, 6)), Grid::FIXED, "v1.39.6's source still waits timeoutNextRound / 5");
+        assert_eq!(Grid::for_version(Version::new(1, 39, 7)), Grid::DOUBLING);
+        assert_eq!(Grid::for_version(Version::new(1, 40, 0)), Grid::DOUBLING, "newer: assumed until its source says otherwise");
+        assert_eq!(Grid::for_version(Version::new(1, 27, 0)), Grid::FIXED);
+    }
+
+    #[test]
+    fn doubling_grid_asks_after_each_check_from_100_ms() {
+        let g = Grid::DOUBLING;
+        let start = 1_000_000;
+        let mut asks = vec![];
+        let mut t = start;
+        while asks.len() < 10 {
+            t = g.next_ask_ms(start, t);
+            asks.push(t - start);
+        }
+        // Checks at 100, 300, 700, 1500, 3100, 6300, 12700, then every 10 s (plus drift).
+        assert_eq!(asks, [350, 565, 980, 1_795, 3_410, 6_625, 13_040, 23_055, 33_070, 43_085]);
+        assert_eq!(g.next_ask_ms(start, start + 349), start + 350);
+        assert_eq!(g.next_ask_ms(start, start + 350), start + 565);
+        assert_eq!(g.next_ask_ms(start, 0), start + 350, "a job not yet started waits for the first check");
+    }
+
+    #[test]
+    fn a_4_s_backup_on_the_doubling_grid_is_seen_within_a_second_of_its_flip() {
+        // Its nodes finish at 4 s; the check at ~6.3 s flips it.
+        let g = Grid::DOUBLING;
+        let flip = g.check_ms(5);
+        assert!((6_300..6_400).contains(&flip));
+        let mut asks = vec![];
+        let mut t = 0;
+        while asks.last().is_none_or(|a| *a < flip) {
+            t = g.next_ask_ms(0, t);
+            asks.push(t);
+        }
+        assert!(asks.last().unwrap() - flip < 1_000);
+        assert!(asks.len() <= 6 + 2, "no more asks than checks (+2): {asks:?}");
+        // The old grid on the same server would not have shown it before 12 s.
+        assert!(Grid::FIXED.next_ask_ms(0, flip) > 12_000);
+    }
+
+    #[test]
+    fn doubling_grid_explains_only_changes_at_its_checks() {
+        let g = Grid::DOUBLING;
+        let s = 10_000;
+        assert!(g.explains(s, s + 350, s + 565), "check 1 lies between");
+        assert!(g.explains(s, s + 3_410, s + 6_625));
+        assert!(!g.explains(s, s + 6_625, s + 9_000), "no check between 6.4 s and 12.7 s");
+        assert!(g.explains(s, s + 6_625, s + 13_040));
+        assert!(!g.explains(s, s + 23_055, s + 30_000));
+    }
+
+    #[test]
     fn grid_explains_changes_only_around_checks() {
         let g = Grid::default();
         let s = 10_000;
@@ -438,8 +555,12 @@ mod tests {
     fn extreme_policies_saturate() {
         let p = PollPolicy { fast_ms: u64::MAX, cap_ms: u64::MAX, ..PollPolicy::default() };
         assert_eq!(p.next_delay_ms(u64::MAX, 0, false), u64::MAX);
-        let g = Grid { first_ms: u64::MAX, step_ms: u64::MAX, margin_ms: u64::MAX, drift_ms: u64::MAX };
-        assert_eq!(g.next_ask_ms(5, 10), u64::MAX);
-        g.explains(u64::MAX, 0, u64::MAX);
+        for doubling in [false, true] {
+            let g = Grid { first_ms: u64::MAX, step_ms: u64::MAX, doubling, margin_ms: u64::MAX, drift_ms: u64::MAX };
+            assert_eq!(g.next_ask_ms(5, 10), u64::MAX);
+            g.explains(u64::MAX, 0, u64::MAX);
+            let g = Grid { first_ms: 1, step_ms: u64::MAX, doubling, margin_ms: 0, drift_ms: 0 };
+            assert!(g.next_ask_ms(0, u64::MAX - 1) >= u64::MAX - 1);
+        }
     }
 }
