@@ -95,10 +95,12 @@ fn read_limited(resp: ureq::Response, status: u16) -> Result<String, ApiError> {
 }
 
 /// Whether the server refused a create because a backup is already running: 422 from
-/// v1.37.10/v1.38.2 on (500 before), or a node still finishing one (500 `cannot commit`)
-/// (backup-api.md §1.1, v1.39.0 `usecases/backup/scheduler.go`).
+/// v1.37.10/v1.38.2 on (500 before), or a node still finishing or uploading one (500
+/// `cannot commit`, `is not yet released`) (backup-api.md §1.1; v1.39.0
+/// `usecases/backup/scheduler.go`, `adapters/repos/db/backup.go` `initBackup`).
 pub fn is_busy(e: &ApiError) -> bool {
-    matches!(e.status(), Some(422) | Some(500)) && e.message().contains("already in progress")
+    let m = e.message();
+    matches!(e.status(), Some(422) | Some(500)) && (m.contains("already in progress") || m.contains("is not yet released"))
 }
 
 #[cfg(test)]
@@ -117,6 +119,8 @@ mod tests {
         assert!(is_busy(&busy));
         let node = ApiError::from_response(500, r#"{"error":[{"message":"node \"n1\": cannot commit : backup b already in progress"}]}"#);
         assert!(is_busy(&node));
+        let held = ApiError::from_response(500, r#"{"error":[{"message":"cannot create new backup, backup ‘b’ is not yet released, this means its contents have not yet been fully copied to its destination, try again later"}]}"#);
+        assert!(is_busy(&held));
         assert!(!is_busy(&ApiError::from_response(422, r#"{"error":[{"message":"class X not found"}]}"#)));
     }
 }

@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod nginx;
 pub mod proxy;
 pub mod rest;
+pub mod runner;
 pub mod static_server;
 pub mod storage;
 pub mod weaviate;
