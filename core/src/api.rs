@@ -33,6 +33,9 @@ pub struct BackupCreateRequest {
     pub config: Option<BackupConfig>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub incremental_base_backup_id: Option<String>,
+    /// RBAC roles to back up (v1.39.1+); absent: the whole RBAC state.
+    #[serde(rename = "includeRoles", skip_serializing_if = "Vec::is_empty", default)]
+    pub include_roles: Vec<String>,
 }
 
 /// `config` of a restore (`RestoreConfig`).

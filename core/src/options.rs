@@ -85,6 +85,36 @@ pub struct CreateOptions {
     pub bucket: String,
     pub path: String,
     pub base_id: String,
+    /// `includeRoles` selectors, comma- or space-separated.
+    pub roles: String,
+}
+
+/// Weaviate's built-in roles: `includeRoles` refuses them by name and wildcards skip them
+/// (`usecases/auth/authorization/types.go` `BuiltInRoles` at v1.39.3).
+pub const BUILT_IN_ROLES: [&str; 4] = ["viewer", "admin", "root", "read-only"];
+
+/// `includeRoles` by the server's rules (`resolveRoleSelectors` in `usecases/backup/scheduler.go`
+/// at v1.39.3; role names `[A-Za-z][-_0-9A-Za-z]*`, at most 64, in
+/// `adapters/handlers/rest/authz/handlers_authz.go`). Whether an exact name exists only the
+/// server knows: it answers 422 "does not exist".
+pub fn check_roles(selectors: &[String]) -> Result<(), String> {
+    if let Some(d) = selectors.iter().enumerate().find(|(i, r)| selectors[..*i].contains(r)).map(|(_, r)| r) {
+        return Err(format!("{d} is listed twice."));
+    }
+    for r in selectors {
+        if BUILT_IN_ROLES.contains(&r.as_str()) {
+            return Err(format!("{r} is a built-in role: Weaviate never backs those up (a restore re-applies them)."));
+        }
+        let wild = r.contains(['*', '?']);
+        let bad = r.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '*' | '?')));
+        if let Some(c) = bad {
+            return Err(format!("{r:?} is not a role name (found {c:?}); use letters, digits, '-', '_' and the wildcards * and ?."));
+        }
+        if !wild && (r.len() > 64 || !r.starts_with(|c: char| c.is_ascii_alphabetic())) {
+            return Err(format!("{r} is not a role name: it starts with a letter and has at most 64 characters."));
+        }
+    }
+    Ok(())
 }
 
 impl CreateOptions {
@@ -111,9 +141,14 @@ impl CreateOptions {
                 errs.add(Field::BaseId, "The base backup must be another backup.");
             }
         }
+        let roles = if caps.has(Feature::IncludeRoles) { crate::validate::parse_collection_list(&self.roles) } else { vec![] };
+        if let Err(e) = check_roles(&roles) {
+            errs.add(Field::Roles, e);
+        }
         if !errs.is_empty() {
             return Err(errs);
         }
+        req.include_roles = roles;
         let config = BackupConfig { cpu_percentage, compression_level, bucket: loc.bucket.clone(), path: loc.path.clone() };
         req.config = (config != BackupConfig::default()).then_some(config);
         req.incremental_base_backup_id = base;
@@ -224,6 +259,23 @@ mod tests {
         let zstd = CreateOptions { compression: "ZstdBestSpeed".into(), ..Default::default() };
         let e = zstd.apply(&mut req(), caps("1.32.0")).unwrap_err();
         assert!(e.get(Field::Compression).unwrap().contains("1.35.0"));
+    }
+
+    #[test]
+    fn include_roles_from_v1_39_1_by_the_servers_rules() {
+        let o = CreateOptions { roles: "editor, team-*  auditor?".into(), ..Default::default() };
+        let mut r = req();
+        o.apply(&mut r, caps("1.39.1")).unwrap();
+        assert_eq!(r.include_roles, ["editor", "team-*", "auditor?"]);
+        assert!(serde_json::to_string(&r).unwrap().contains(r#""includeRoles":["editor","team-*","auditor?"]"#));
+        let mut r = req();
+        o.apply(&mut r, caps("1.39.0")).unwrap();
+        assert!(r.include_roles.is_empty(), "v1.39.0 ignores includeRoles: never sent");
+        for (bad, why) in [("admin", "built-in"), ("read-only", "built-in"), ("a a,a", "twice"), ("9lives", "starts with a letter"), ("x.y", "not a role name")] {
+            let o = CreateOptions { roles: bad.into(), ..Default::default() };
+            let e = o.apply(&mut req(), caps("1.39.3")).unwrap_err();
+            assert!(e.get(Field::Roles).unwrap().contains(why), "{bad}: {e:?}");
+        }
     }
 
     #[test]

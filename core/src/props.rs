@@ -1149,7 +1149,7 @@ fn prop_options_are_total() {
             1 => d.below(100).to_string(),
             _ => d.pick(&["BestSpeed", "ZstdBestSpeed", "noRestore", "all", "a=b, c = d", "a=b\na=c"]).to_string(),
         };
-        let create = CreateOptions { cpu: short(d), compression: short(d), bucket: d.text(), path: d.text(), base_id: short(d) };
+        let create = CreateOptions { cpu: short(d), compression: short(d), bucket: d.text(), path: d.text(), base_id: short(d), roles: d.text() };
         let restore = RestoreOptions {
             cpu: short(d),
             bucket: d.text(),
@@ -1190,7 +1190,7 @@ fn prop_check_api_key_is_visible_ascii() {
     });
 }
 
-const ALL_FEATURES: [Feature; 13] = [
+const ALL_FEATURES: [Feature; 14] = [
     Feature::NodeMapping,
     Feature::CpuPercentage,
     Feature::Cancel,
@@ -1204,6 +1204,7 @@ const ALL_FEATURES: [Feature; 13] = [
     Feature::Wildcards,
     Feature::IncrementalBase,
     Feature::IncludeUsers,
+    Feature::IncludeRoles,
 ];
 
 #[test]

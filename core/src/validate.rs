@@ -17,6 +17,7 @@ pub enum Field {
     Path,
     BaseId,
     NodeMapping,
+    Roles,
     // A backup policy's own fields (`policy`).
     Name,
     Schedule,

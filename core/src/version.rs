@@ -46,6 +46,7 @@ pub enum Feature {
     Wildcards,
     IncrementalBase,
     IncludeUsers,
+    IncludeRoles,
 }
 
 /// A `&'static [Version]` from `(major, minor, patch)` triples.
@@ -74,6 +75,8 @@ impl Feature {
             Feature::Wildcards => releases!((1, 36, 0)),
             Feature::IncrementalBase => releases!((1, 37, 0), (1, 34, 18), (1, 35, 13), (1, 36, 3)),
             Feature::IncludeUsers => releases!((1, 39, 0), (1, 38, 3)),
+            // `includeRoles` in `entities/models/backup_create_request.go` at v1.39.1, not v1.39.0.
+            Feature::IncludeRoles => releases!((1, 39, 1)),
         }
     }
 
@@ -133,9 +136,9 @@ mod tests {
     }
 
     use Feature::*;
-    const ALL: [Feature; 13] = [
+    const ALL: [Feature; 14] = [
         NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions, OverwriteAlias,
-        ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards, IncrementalBase, IncludeUsers,
+        ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards, IncrementalBase, IncludeUsers, IncludeRoles,
     ];
 
     fn has(version: &str) -> Vec<Feature> {
@@ -154,7 +157,8 @@ mod tests {
             vec![NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions, OverwriteAlias,
                  ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards]
         );
-        assert_eq!(has("1.39.0"), ALL.to_vec());
+        assert_eq!(has("1.39.0"), ALL[..13].to_vec());
+        assert_eq!(has("1.39.1"), ALL.to_vec());
         assert_eq!(has("garbage"), vec![]);
     }
 

@@ -28,12 +28,13 @@ pub struct CreateOptionInputs {
     pub bucket: RwSignal<String>,
     pub path: RwSignal<String>,
     pub base_id: RwSignal<String>,
+    pub roles: RwSignal<String>,
 }
 
 impl CreateOptionInputs {
     pub fn new() -> Self {
         let s = || RwSignal::new(String::new());
-        CreateOptionInputs { cpu: s(), compression: s(), bucket: s(), path: s(), base_id: s() }
+        CreateOptionInputs { cpu: s(), compression: s(), bucket: s(), path: s(), base_id: s(), roles: s() }
     }
 
     pub fn options(&self) -> CreateOptions {
@@ -43,6 +44,7 @@ impl CreateOptionInputs {
             bucket: self.bucket.get_untracked(),
             path: self.path.get_untracked(),
             base_id: self.base_id.get_untracked(),
+            roles: self.roles.get_untracked(),
         }
     }
 }
@@ -53,7 +55,7 @@ impl Default for CreateOptionInputs {
     }
 }
 
-/// CPU share, compression, custom bucket/path and incremental base of a new backup; controls
+/// CPU share, compression, custom bucket/path, incremental base and RBAC roles of a new backup; controls
 /// the server lacks are disabled with the version that adds them.
 #[component]
 pub fn CreateAdvanced(
@@ -94,6 +96,10 @@ pub fn CreateAdvanced(
             <TextField id="create-base" label="Incremental base backup" value=inputs.base_id error=error(errors, Field::BaseId)
                 list="create-bases" help="A successful backup on this backend with the same compression."
                 unavailable=lacks(caps, Feature::IncrementalBase) />
+            <TextField id="create-roles" label="Include roles" value=inputs.roles error=error(errors, Field::Roles)
+                placeholder="editor, team-*"
+                help="RBAC roles to back up (* and ? match); empty backs up the whole RBAC state. Built-in roles are never backed up."
+                unavailable=lacks(caps, Feature::IncludeRoles) />
             <datalist id="create-bases">
                 // Redrawn whole, not keyed: a keyed list keeps a link to every option it ever
                 // drew, and suggestions change with every backup that succeeds.

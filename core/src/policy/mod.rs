@@ -144,6 +144,9 @@ pub struct Policy {
     pub cpu_percentage: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression_level: Option<String>,
+    /// `includeRoles` (v1.39.1+): RBAC roles to back up, `*`/`?` wildcards.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include_roles: Vec<String>,
     pub schedule: String,
     /// An IANA zone (`Europe/Berlin`) or `UTC`: the wall clock the schedule is read on.
     pub time_zone: String,
@@ -182,6 +185,7 @@ impl Policy {
             exclude: vec![],
             cpu_percentage: None,
             compression_level: None,
+            include_roles: vec![],
             schedule: schedule.into(),
             time_zone: time_zone.into(),
             id_template: default_template(),
@@ -263,6 +267,7 @@ impl Policy {
             bucket: self.bucket.clone().unwrap_or_default(),
             path: self.path.clone().unwrap_or_default(),
             base_id: base.unwrap_or_default().to_string(),
+            roles: self.include_roles.join(" "),
         }
     }
 
@@ -370,6 +375,7 @@ pub fn field_name(f: Field) -> &'static str {
         Field::Path => "path",
         Field::BaseId => "incremental",
         Field::NodeMapping => "nodeMapping",
+        Field::Roles => "includeRoles",
         Field::Name => "name",
         Field::Schedule => "schedule",
         Field::TimeZone => "timeZone",
