@@ -14,6 +14,8 @@ step() { printf '\n== %s\n' "$*"; }
 step "core unit and property tests (native)"
 # --nocapture shows each property's case count ("proptest <name>: 100000 cases").
 cargo test -p backup-core --lib -- --nocapture 2>&1 | tee -a "$log"
+step "runner unit tests (native)"
+cargo test -p backup-runner 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
 cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1 | tee -a "$log"
 step "release build"
