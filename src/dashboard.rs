@@ -1,5 +1,6 @@
 //! Everything the admin sees once a server is in play — summary, jobs, coverage, the job
-//! detail, both forms, preferences — and the watchers behind it (poller, journal, job events).
+//! detail, both forms, preferences, the Policies view — and the watchers behind it (poller,
+//! journal, job events, the policies' book).
 //!
 //! The release build (`scripts/build.sh`, `--cfg split`) cuts this out of the first load into
 //! its own wasm chunk: the page is interactive with the connection form alone, and the chunk is
@@ -10,6 +11,9 @@ use backup_core::job::JobKey;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
+use backup_core::route::Route;
+
+use crate::components::policies::{PoliciesView, PolicyBook};
 use crate::components::{CoverageView, CreateBackupForm, JobDetail, JobTable, Preferences, RestoreBackupForm, SummaryLine};
 use crate::job_events::use_job_events;
 use crate::journal::use_journal;
@@ -83,7 +87,11 @@ fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView
     use_tabs();
     use_job_poller();
     let alerts = use_job_events();
+    let book = PolicyBook::provide();
     let connected = move || state.connected();
+    // The Policies view takes the jobs' place; the table stays mounted (its filter, page and
+    // scroll are there when the admin comes back).
+    let on_policies = Memo::new(move |_| state.route.with(Route::is_policies));
     let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
     Ok(view! {
         <div class="toasts" role="status" aria-live="polite">
@@ -96,8 +104,11 @@ fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView
             <div class="primary">
                 {move || detail.get().map(|key| view! { <JobDetail key back /> })}
                 <Show when=connected>
-                    <JobTable />
-                    <CoverageView />
+                    <PoliciesView book />
+                    <div class="jobs-area" hidden=move || on_policies.get()>
+                        <JobTable />
+                        <CoverageView />
+                    </div>
                 </Show>
             </div>
             <aside class="side" aria-label="Start a job and preferences">

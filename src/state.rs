@@ -110,6 +110,8 @@ const SUGGESTIONS: usize = 50;
 pub struct Jobs {
     entries: Vec<JobEntry>,
     index: HashMap<String, usize>,
+    /// The incremental base each listed backup had (by job key), for the policies' chains.
+    bases: HashMap<String, String>,
 }
 
 impl Jobs {
@@ -143,6 +145,7 @@ impl Jobs {
     /// answer about A's `x` (a poll, a cancel) must land on A's entry, not on B's row.
     pub fn replace(&mut self, jobs: Vec<Job>) {
         self.entries = jobs.into_iter().map(JobEntry::new).collect();
+        self.bases.clear();
         self.reindex();
     }
 
@@ -157,6 +160,12 @@ impl Jobs {
     /// notified; whether rows were added (the list itself changed) is returned.
     pub fn merge_listed(&mut self, backend: &str, items: &[BackupListItem], now_ms: u64) -> bool {
         let diff = diff_listed(backend, items, |key| self.index.get(key).copied());
+        for item in items.iter().filter(|i| i.incremental_base_backup_id.as_deref().is_some_and(|b| !b.is_empty())) {
+            let key = JobKey { kind: JobKind::Backup, backend: backend.to_string(), id: item.id.clone() }.to_string();
+            if !self.bases.contains_key(&key) {
+                self.bases.insert(key, item.incremental_base_backup_id.clone().unwrap_or_default());
+            }
+        }
         for &(item, at) in &diff.known {
             self.entries[at].job.maybe_update(|j| j.apply_listed(&items[item], now_ms));
         }
@@ -242,6 +251,11 @@ impl Jobs {
 
     pub fn entries(&self) -> &[JobEntry] {
         &self.entries
+    }
+
+    /// The incremental base the server listed for the backup with `key`, if any.
+    pub fn base(&self, key: &str) -> Option<&str> {
+        self.bases.get(key).map(String::as_str)
     }
 
     /// Where the job with `key` is in [`Jobs::entries`].

@@ -8,13 +8,17 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::TimeZone;
+/// The app names these through core, which owns the dependency.
+pub use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::api::BackupListItem;
 use crate::job::{Job, JobKind};
 use crate::policy::state::{members, Member, PolicyState};
-use crate::policy::{Checked, Policy, Retention};
+use crate::policy::{Checked, Incremental, OnPreviousRunning, Policy, Retention, Span};
+use crate::validate::{parse_collection_list, Field, FieldErrors};
+use crate::version::Capabilities;
 use crate::summary::ago;
 
 /// Retention in a few words: `max 14, min 3, 30d`, or `keep all`.
@@ -32,6 +36,11 @@ pub fn retention_words(r: &Retention) -> String {
     } else {
         parts.join(", ")
     }
+}
+
+/// A time from milliseconds since the epoch (the console's clock).
+pub fn at_ms(ms: u64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX)).unwrap_or_default()
 }
 
 /// `3 h ago`, or `never`.
@@ -203,6 +212,138 @@ impl KeptPolicies {
     }
 }
 
+/// Seconds east of UTC from an offset as `Intl.DateTimeFormat` writes it (`timeZoneName:
+/// "longOffset"`): `GMT`, `GMT+01:00`, `GMT-09:30`; `None` for anything else.
+pub fn gmt_offset(text: &str) -> Option<i32> {
+    let rest = text.trim().strip_prefix("GMT")?;
+    if rest.is_empty() {
+        return Some(0);
+    }
+    let sign = match rest.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let (h, m) = rest[1..].split_once(':').unwrap_or((&rest[1..], "0"));
+    let (h, m) = (h.parse::<i32>().ok()?, m.parse::<i32>().ok()?);
+    (h <= 24 && m < 60 && !rest[1..].starts_with(['+', '-'])).then_some(sign * (h * 3600 + m * 60))
+}
+
+/// The policy editor's fields as typed. Empty optional fields mean "not set".
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicyForm {
+    pub name: String,
+    pub backend: String,
+    pub schedule: String,
+    pub time_zone: String,
+    pub id_template: String,
+    pub include: String,
+    pub exclude: String,
+    pub cpu: String,
+    pub compression: String,
+    pub bucket: String,
+    pub path: String,
+    /// A full backup every N runs; empty: no incremental runs.
+    pub full_every: String,
+    pub max_count: String,
+    pub min_count: String,
+    pub expire_after: String,
+    pub freshness: String,
+    /// `skip` or `wait`.
+    pub on_previous_running: String,
+    pub paused: bool,
+}
+
+fn text(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn count(s: &str, field: Field, what: &str, errs: &mut FieldErrors) -> Option<u32> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse().map_err(|_| errs.add(field, format!("{what} must be a whole number, e.g. 14."))).ok()
+}
+
+fn span(s: &str, field: Field, errs: &mut FieldErrors) -> Option<Span> {
+    text(s).and_then(|t| Span::parse(&t).map_err(|e| errs.add(field, e)).ok())
+}
+
+impl PolicyForm {
+    /// The fields of `p`, to edit it.
+    pub fn of(p: &Policy) -> PolicyForm {
+        let n = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_default();
+        PolicyForm {
+            name: p.name.clone(),
+            backend: p.backend.clone(),
+            schedule: p.schedule.clone(),
+            time_zone: p.time_zone.clone(),
+            id_template: p.id_template.clone(),
+            include: p.include.join(", "),
+            exclude: p.exclude.join(", "),
+            cpu: n(p.cpu_percentage),
+            compression: p.compression_level.clone().unwrap_or_default(),
+            bucket: p.bucket.clone().unwrap_or_default(),
+            path: p.path.clone().unwrap_or_default(),
+            full_every: n(p.incremental.map(|i| i.full_every)),
+            max_count: n(p.retention.max_count),
+            min_count: n(p.retention.min_count),
+            expire_after: p.retention.expire_after.map(|s| s.to_string()).unwrap_or_default(),
+            freshness: p.freshness.map(|s| s.to_string()).unwrap_or_default(),
+            on_previous_running: match p.on_previous_running {
+                OnPreviousRunning::Skip => "skip".into(),
+                OnPreviousRunning::Wait => "wait".into(),
+            },
+            paused: p.paused,
+        }
+    }
+
+    /// The policy typed, with what could not be read (a count that is not a number, a length
+    /// of time without its unit).
+    pub fn policy(&self) -> (Policy, FieldErrors) {
+        let mut errs = FieldErrors::default();
+        let mut p = Policy::new(self.name.trim(), self.backend.trim(), self.schedule.trim(), self.time_zone.trim());
+        p.id_template = self.id_template.trim().to_string();
+        p.include = parse_collection_list(&self.include);
+        p.exclude = parse_collection_list(&self.exclude);
+        p.cpu_percentage = count(&self.cpu, Field::Cpu, "CPU %", &mut errs);
+        p.compression_level = text(&self.compression);
+        p.bucket = text(&self.bucket);
+        p.path = text(&self.path);
+        p.incremental = count(&self.full_every, Field::Incremental, "A full backup every … runs", &mut errs).map(|full_every| Incremental { full_every });
+        p.retention = Retention {
+            max_count: count(&self.max_count, Field::Retention, "Keep at most", &mut errs),
+            min_count: count(&self.min_count, Field::Retention, "Keep at least", &mut errs),
+            expire_after: span(&self.expire_after, Field::Retention, &mut errs),
+        };
+        p.freshness = span(&self.freshness, Field::Freshness, &mut errs);
+        p.on_previous_running = if self.on_previous_running == "wait" { OnPreviousRunning::Wait } else { OnPreviousRunning::Skip };
+        p.paused = self.paused;
+        (p, errs)
+    }
+
+    /// Every rule at once, the runner's (`Policy::validate`) and the editor's own (readable
+    /// numbers and lengths, a name no other policy has): the policy to save, or every problem.
+    pub fn check(&self, caps: Option<Capabilities>, zone_known: &dyn Fn(&str) -> bool, editing: Option<&str>, taken: &[String]) -> Result<(Policy, Checked), FieldErrors> {
+        let (policy, mut errs) = self.policy();
+        if let Some(m) = name_taken(&policy.name, editing, taken) {
+            errs.add(Field::Name, m);
+        }
+        match policy.validate(caps, zone_known) {
+            Ok(checked) if errs.is_empty() => Ok((policy, checked)),
+            Ok(_) => Err(errs),
+            Err(more) => {
+                for (f, m) in more.iter() {
+                    errs.add(f, m);
+                }
+                Err(errs)
+            }
+        }
+    }
+}
+
 /// A name taken by another policy, for the editor: config's and this browser's share one
 /// namespace (ids are made from the name).
 pub fn name_taken(name: &str, editing: Option<&str>, taken: &[String]) -> Option<String> {
@@ -293,6 +434,39 @@ mod tests {
         let next = upcoming(&p, &c, &Utc, utc("2026-12-06T05:00:00Z"), 5);
         assert_eq!(next.len(), 5);
         assert_eq!(next[0], (utc("2026-12-07T02:00:00Z"), "nightly-20261207-020000".to_string()));
+    }
+
+    #[test]
+    fn the_editor_reads_its_fields_and_reports_every_problem_at_once() {
+        let mut p = Policy::new("nightly", "filesystem", "0 2 * * *", "Europe/Berlin");
+        p.include = vec!["Article".into(), "Author".into()];
+        p.retention = Retention { max_count: Some(14), min_count: Some(3), expire_after: Some(Span::parse("30d").unwrap()) };
+        p.incremental = Some(Incremental { full_every: 7 });
+        p.freshness = Some(Span::parse("36h").unwrap());
+        p.on_previous_running = OnPreviousRunning::Wait;
+        let form = PolicyForm::of(&p);
+        assert_eq!(form.policy(), (p.clone(), FieldErrors::default()));
+        let known = |z: &str| z == "UTC" || z == "Europe/Berlin";
+        assert_eq!(form.check(None, &known, None, &[]).unwrap().0, p);
+
+        let bad = PolicyForm { max_count: "lots".into(), freshness: "2 days".into(), cpu: "x".into(), schedule: "0 25 * * *".into(), time_zone: "Mars/Base".into(), ..form.clone() };
+        let errs = bad.check(None, &known, None, &["nightly".into()]).unwrap_err();
+        for f in [Field::Retention, Field::Freshness, Field::Cpu, Field::Schedule, Field::TimeZone, Field::Name] {
+            assert!(errs.get(f).is_some(), "{f:?} missing from {errs:?}");
+        }
+        assert!(errs.get(Field::Name).unwrap().contains("exists already"));
+        assert!(form.check(None, &known, Some("nightly"), &["nightly".into()]).is_ok(), "editing keeps its own name");
+    }
+
+    #[test]
+    fn offsets_as_intl_writes_them() {
+        assert_eq!(gmt_offset("GMT"), Some(0));
+        assert_eq!(gmt_offset("GMT+01:00"), Some(3600));
+        assert_eq!(gmt_offset("GMT-09:30"), Some(-34_200));
+        assert_eq!(gmt_offset("GMT+5"), Some(18_000));
+        for bad in ["CET", "GMT+", "GMT+99:00", "GMT--1", "GMT+1:75", "GMT+é"] {
+            assert_eq!(gmt_offset(bad), None, "{bad}");
+        }
     }
 
     #[test]

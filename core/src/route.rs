@@ -57,6 +57,11 @@ impl Route {
         }
     }
 
+    /// Whether this route shows the Policies view (its table, a policy, the editor).
+    pub fn is_policies(&self) -> bool {
+        matches!(self, Route::Policies | Route::Policy(_) | Route::EditPolicy(_))
+    }
+
     pub fn to_hash(&self) -> String {
         match self {
             Route::Home => "#/".into(),
@@ -88,6 +93,7 @@ mod tests {
         assert_eq!(Route::parse("#/jobs/restore/s3/x_1").job(), Some(&key));
         assert_eq!(Route::parse("#/restore/s3/x_1").job(), None);
         assert_eq!(Route::Home.job(), None);
+        assert!(Route::parse("#/policies/x/edit").is_policies() && !Route::parse("#/restore/s3/x_1").is_policies());
     }
 
     #[test]

@@ -1,11 +1,12 @@
-use backup_core::coverage::CoverageTally;
+use backup_core::coverage::{uncovered_by_policies, CoverageTally};
 use leptos::prelude::*;
 
+use crate::components::policies::use_policy_book;
 use crate::local_date_time;
 use crate::state::use_app_state;
 
 /// Each collection with its last successful backup; collections in no backup come first and
-/// stand out.
+/// stand out. With policies, it also says which collections no active policy backs up.
 #[component]
 pub fn CoverageView() -> impl IntoView {
     let state = use_app_state();
@@ -23,10 +24,29 @@ pub fn CoverageView() -> impl IntoView {
             (t, u) => format!("{u} of {t} collections are in no successful backup this console knows of. Back them up with \"Create backup\"."),
         }
     };
+    let book = use_policy_book();
+    let no_policy = Memo::new(move |_| {
+        let book = book?;
+        book.entries.with(|entries| {
+            if entries.is_empty() {
+                return None;
+            }
+            let policies: Vec<&backup_core::policy::Policy> = entries.iter().filter(|e| e.checked.is_ok()).map(|e| &e.policy).collect();
+            state.connection.with(|c| {
+                let collections = c.as_ref().map(|c| c.collections.as_slice()).unwrap_or_default();
+                Some(uncovered_by_policies(collections, &policies).into_iter().map(String::from).collect::<Vec<_>>())
+            })
+        })
+    });
     view! {
         <section class="card coverage" aria-labelledby="coverage-h">
             <h2 id="coverage-h" tabindex="-1">"Coverage"</h2>
             <p class="help">{intro}</p>
+            {move || no_policy.get().map(|names| if names.is_empty() {
+                view! { <p class="help" data-policy-coverage="all">"Every collection is backed up by an active policy."</p> }.into_any()
+            } else {
+                view! { <p class="uncovered" data-policy-coverage="gaps">{format!("No active policy backs up: {}.", names.join(", "))}</p> }.into_any()
+            })}
             <Show when=move || rows.with(|r| !r.is_empty())>
                 <table>
                     <caption class="visually-hidden">"Coverage"</caption>

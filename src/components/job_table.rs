@@ -6,7 +6,8 @@ use wasm_bindgen::JsCast;
 use crate::components::{ErrorAlert, JobRow};
 use crate::state::{use_app_state, JobScope};
 
-fn data_url(mime: &str, text: &str) -> String {
+/// A `data:` URL holding `text` (a download link's target).
+pub(crate) fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 

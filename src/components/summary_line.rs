@@ -1,19 +1,26 @@
 use backup_core::summary::{Mood, Tally};
 use leptos::prelude::*;
 
+use crate::components::policies::use_policy_book;
 use crate::state::use_app_state;
 
-/// One line above the jobs: what is running, what failed in the last 24 h, and how many
-/// collections are in no backup (a link to Coverage).
+/// One line above the jobs: what is running, what failed in the last 24 h, how many
+/// collections are in no backup (a link to Coverage), and policies overdue or failing (a link
+/// to Policies).
 #[component]
 pub fn SummaryLine() -> impl IntoView {
     let state = use_app_state();
     // The 24 h window moves by the minute; job changes recount at once.
     let minute = Memo::new(move |_| state.now.get() / 60_000);
+    let book = use_policy_book();
     let summary = Memo::new(move |_| {
         let mut t = Tally::new(minute.get() * 60_000);
         state.jobs.with(|j| j.entries().iter().for_each(|e| e.job.with(|job| t.add(job))));
-        state.connection.with(|c| t.finish(c.as_ref().map(|c| c.collections.as_slice()).unwrap_or_default()))
+        let mut s = state.connection.with(|c| t.finish(c.as_ref().map(|c| c.collections.as_slice()).unwrap_or_default()));
+        if let Some(book) = book {
+            book.standing.with(|rows| rows.iter().for_each(|(_, r)| s.add_policy(r.row.state.health)));
+        }
+        s
     });
     let part = move |i: usize| summary.with(|s| s.parts()[i].clone());
     let item = move |i: usize| {
@@ -53,6 +60,12 @@ pub fn SummaryLine() -> impl IntoView {
                     </span>
                 }
             }}
+            {move || summary.with(|s| s.policies_part()).map(|text| view! {
+                <span class="summary-item attention" data-summary="policies">
+                    <span class="icon" aria-hidden="true">"⚠"</span>
+                    <a href=backup_core::route::Route::Policies.to_hash()>{text}</a>
+                </span>
+            })}
         </p>
     }
 }

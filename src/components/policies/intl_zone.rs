@@ -1,0 +1,68 @@
+//! Time zones from the browser's own `Intl` rules, so no zone database is compiled into the
+//! console: a zone's offset at an instant is what `Intl.DateTimeFormat` writes for it
+//! (`timeZoneName: "longOffset"`, `GMT+05:30`), and an unknown zone is one it refuses.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use backup_core::policy::{Zone, ZoneRules};
+use backup_core::policy_view::gmt_offset;
+use js_sys::{Array, Function, Intl, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `new Intl.DateTimeFormat("en", {timeZone, timeZoneName: "longOffset"})`, or `None` when the
+/// browser does not know the zone (the constructor throws a RangeError).
+fn formatter(zone: &str) -> Option<Intl::DateTimeFormat> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+    let options = Object::new();
+    Reflect::set(&options, &"timeZone".into(), &zone.into()).ok()?;
+    Reflect::set(&options, &"timeZoneName".into(), &"longOffset".into()).ok()?;
+    let args = Array::of2(&"en".into(), &options);
+    Reflect::construct(&ctor, &args).ok()?.dyn_into().ok()
+}
+
+/// Whether the browser knows the time zone `name` (an IANA name, or `UTC`).
+pub fn zone_known(name: &str) -> bool {
+    !name.trim().is_empty() && formatter(name).is_some()
+}
+
+/// This browser's own zone, the editor's default.
+pub fn browser_zone() -> String {
+    let fmt = Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+    Reflect::get(&fmt.resolved_options(), &"timeZone".into()).ok().and_then(|z| z.as_string()).unwrap_or_else(|| "UTC".into())
+}
+
+/// A zone's rules as this browser knows them. Offsets are cached by instant: a schedule's next
+/// runs ask for the same few instants many times.
+#[derive(Clone, Debug)]
+pub struct IntlRules {
+    /// `None` for UTC, which needs no formatter.
+    fmt: Option<Intl::DateTimeFormat>,
+    cache: Rc<RefCell<HashMap<i64, Option<i32>>>>,
+}
+
+impl ZoneRules for IntlRules {
+    fn offset_at(&self, utc: i64) -> Option<i32> {
+        let Some(fmt) = &self.fmt else { return Some(0) };
+        if let Some(hit) = self.cache.borrow().get(&utc) {
+            return *hit;
+        }
+        let date = js_sys::Date::new(&JsValue::from_f64(utc as f64 * 1000.0));
+        let offset = fmt.format_to_parts(&date).iter().find_map(|part| {
+            let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+            (kind == "timeZoneName").then(|| Reflect::get(&part, &"value".into()).ok()?.as_string()).flatten()
+        });
+        let secs = offset.as_deref().and_then(gmt_offset);
+        self.cache.borrow_mut().insert(utc, secs);
+        secs
+    }
+}
+
+/// The chrono zone of `name` over the browser's rules, or `None` when the browser does not
+/// know it.
+pub fn zone(name: &str) -> Option<Zone<IntlRules>> {
+    let fmt = if name == "UTC" { None } else { Some(formatter(name)?) };
+    Some(Zone(IntlRules { fmt, cache: Rc::default() }))
+}
