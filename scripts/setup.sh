@@ -12,6 +12,24 @@ source scripts/versions.sh
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 fail() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; exit 1; }
 
+# The pinned server and the oldest of the matrix (the test command runs both), built from the Go
+# module proxy in the background, while the Rust tools below install: cold, each takes ~5 min.
+weaviate_servers="$WEAVIATE_VERSION ${WEAVIATE_MATRIX%% *}"
+for v in $weaviate_servers; do
+  [ -x "$(weaviate_bin "$v")" ] || say "building weaviate-server $v in the background (log: $(dirname "$(weaviate_bin "$v")").log)"
+done
+( for v in $weaviate_servers; do weaviate_build "$v" || exit; done ) &
+weaviate_pid=$!
+wait_weaviate() {
+  wait "$weaviate_pid" && return
+  for v in $weaviate_servers; do
+    [ -x "$(weaviate_bin "$v")" ] && continue
+    tail -n 20 "$(dirname "$(weaviate_bin "$v")").log" >&2
+    fail "building weaviate-server $v failed (log above)"
+  done
+  fail "building the weaviate servers failed"
+}
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
@@ -111,13 +129,6 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || [
   )
 fi
 
-if [ ! -x "$WEAVIATE_BIN" ]; then
-  say "building weaviate-server $WEAVIATE_VERSION from the Go module proxy (cold: ~5 min)"
-  mkdir -p "$(dirname "$WEAVIATE_BIN")"
-  CGO_ENABLED=0 GOBIN="$(dirname "$WEAVIATE_BIN")" \
-    go install "github.com/weaviate/weaviate/cmd/weaviate-server@$WEAVIATE_VERSION"
-fi
-
 # Offline builds below: fetch every crate now, while the registry is in reach (std's own too,
 # for the size build's build-std).
 # --locked: the crates the app and tests are built from are the committed Cargo.lock's.
@@ -126,4 +137,5 @@ if rustup component list --toolchain "$SIZE_NIGHTLY" --installed 2>/dev/null | g
   cargo "+$SIZE_NIGHTLY" fetch --quiet \
     --manifest-path "$(rustc "+$SIZE_NIGHTLY" --print sysroot)/lib/rustlib/src/rust/library/Cargo.toml"
 fi
+wait_weaviate
 say "ready"

@@ -1,13 +1,20 @@
 //! Starts a real `weaviate-server` (built by `scripts/setup.sh`) on 127.0.0.1 with the
-//! `backup-filesystem` module, fresh directories and free ports, so instances run side by side.
+//! `backup-filesystem` module, fresh directories and free ports, so instances run side by side
+//! (servers before v1.34 excepted: see [`needs_default_cluster_ports`]).
 
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use backup_core::version::Version;
+
 use crate::rest::Rest;
 use crate::{free_port, repo_root};
+
+/// The pinned server: `WEAVIATE_VERSION` in `scripts/versions.sh`.
+pub const PINNED: &str = "v1.39.3";
 
 /// API-key authentication for a server that refuses anonymous access.
 #[derive(Clone, Debug)]
@@ -25,13 +32,19 @@ pub struct Options {
     pub read_only_key: Option<ApiKey>,
     /// More environment, applied last (e.g. `ENABLE_CLEANUP_UNFINISHED_BACKUPS=true`).
     pub env: Vec<(String, String)>,
+    /// Another release than [`binary`] (`v1.27.0`): its server from the cache ([`binary_for`]),
+    /// started with the environment that release needs.
+    pub version: Option<String>,
 }
 
 /// A running Weaviate; stopped (SIGTERM, then SIGKILL) when dropped. Its folder is removed
 /// then too, unless the thread is panicking: a failed test keeps data and log to look at.
 pub struct Weaviate {
     child: Child,
+    bin: PathBuf,
     env: Vec<(String, String)>,
+    /// Held while a server on the default cluster ports lives ([`needs_default_cluster_ports`]).
+    _default_ports: Option<std::fs::File>,
     api_key: Option<String>,
     pub url: String,
     pub port: u16,
@@ -39,19 +52,48 @@ pub struct Weaviate {
     pub backups_dir: PathBuf,
 }
 
-/// The `weaviate-server` to run: `$WEAVIATE_BIN`, or where `scripts/setup.sh` builds it.
+/// The `weaviate-server` to run: `$WEAVIATE_BIN`, or the [`PINNED`] one.
 pub fn binary() -> PathBuf {
-    if let Ok(p) = std::env::var("WEAVIATE_BIN") {
-        return PathBuf::from(p);
+    match std::env::var("WEAVIATE_BIN") {
+        Ok(p) => PathBuf::from(p),
+        Err(_) => binary_for(PINNED),
     }
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    PathBuf::from(home).join(".cache/backup-console/weaviate-v1.39.0/weaviate-server")
+}
+
+/// Where `scripts/setup.sh` and `scripts/matrix.sh` build a release (`weaviate_bin` in
+/// `scripts/versions.sh`).
+pub fn binary_for(version: &str) -> PathBuf {
+    let cache = std::env::var("BACKUP_CONSOLE_CACHE").map(PathBuf::from).unwrap_or_else(|_| {
+        PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| "/root".into())).join(".cache/backup-console")
+    });
+    cache.join(format!("weaviate-{version}/weaviate-server"))
+}
+
+/// Servers before v1.34 require the data port to be the gossip port + 1 (v1.29.0
+/// `usecases/config/environment.go`: "CLUSTER_DATA_BIND_PORT must be one port number greater
+/// than CLUSTER_GOSSIP_BIND_PORT"; gone at v1.34.0) and reach every node, themselves included,
+/// at memberlist's port + 1 (v1.29.0 `usecases/cluster/state.go` `NodeHostname`). They keep
+/// the defaults, 7946 and 7947, so only one of them runs on this machine at a time.
+pub fn needs_default_cluster_ports(version: Version) -> bool {
+    version < Version::new(1, 34, 0)
+}
+
+/// Waits for, then holds, the machine-wide lock on the default cluster ports (in the folder
+/// [`free_port`] locks its ports in, which never hands out these).
+fn lock_default_cluster_ports() -> std::fs::File {
+    let dir = Path::new("/tmp/backup-console-ports");
+    std::fs::create_dir_all(dir).expect("port lock folder");
+    let lock = std::fs::File::options().create(true).truncate(false).write(true).open(dir.join("7946.lock")).expect("port lock file");
+    // SAFETY: flock on a descriptor this function owns; the kernel drops it when the file closes.
+    assert_eq!(unsafe { libc::flock(lock.as_raw_fd(), libc::LOCK_EX) }, 0, "lock the default cluster ports");
+    lock
 }
 
 impl Weaviate {
     pub fn start(opts: Options) -> Weaviate {
-        let bin = binary();
-        assert!(bin.exists(), "{} is missing: run scripts/setup.sh", bin.display());
+        let bin = opts.version.as_deref().map_or_else(binary, binary_for);
+        assert!(bin.exists(), "{} is missing: run scripts/setup.sh (scripts/matrix.sh for other releases)", bin.display());
+        let old = opts.version.as_deref().and_then(Version::parse).is_some_and(needs_default_cluster_ports);
         let name = if opts.name.is_empty() { "wv".to_string() } else { opts.name.clone() };
         let home = repo_root()
             .join(".work/weaviate")
@@ -72,8 +114,6 @@ impl Weaviate {
             ("DISABLE_TELEMETRY", "true".into()),
             ("CLUSTER_HOSTNAME", "node1".into()),
             ("CLUSTER_BIND_ADDR", "127.0.0.1".into()),
-            ("CLUSTER_GOSSIP_BIND_PORT", free_port().to_string()),
-            ("CLUSTER_DATA_BIND_PORT", free_port().to_string()),
             ("RAFT_PORT", raft.to_string()),
             ("RAFT_INTERNAL_RPC_PORT", free_port().to_string()),
             ("RAFT_JOIN", format!("node1:{raft}")),
@@ -85,6 +125,11 @@ impl Weaviate {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+        let default_ports = old.then(lock_default_cluster_ports);
+        if !old {
+            env.push(("CLUSTER_GOSSIP_BIND_PORT".into(), free_port().to_string()));
+            env.push(("CLUSTER_DATA_BIND_PORT".into(), free_port().to_string()));
+        }
         let mut set = |k: &str, v: &str| env.push((k.into(), v.into()));
         match &opts.api_key {
             Some(k) => {
@@ -104,10 +149,12 @@ impl Weaviate {
             None => set("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED", "true"),
         }
         env.extend(opts.env);
-        let child = spawn(&home, port, &env);
+        let child = spawn_binary(&bin, &home, port, &env);
         let mut wv = Weaviate {
             child,
+            bin,
             env,
+            _default_ports: default_ports,
             api_key: opts.api_key.map(|k| k.key),
             url: format!("http://127.0.0.1:{port}"),
             port,
@@ -176,16 +223,20 @@ impl Weaviate {
     /// still runs) and waits until it is ready.
     pub fn restart(&mut self) {
         self.stop();
-        self.child = spawn(&self.home, self.port, &self.env);
+        self.child = spawn_binary(&self.bin, &self.home, self.port, &self.env);
         self.wait_ready(Duration::from_secs(120));
     }
 }
 
-/// Starts `weaviate-server` in `home`, appending to `home/weaviate.log` (so a restart keeps
-/// the first run's log).
-pub(crate) fn spawn(home: &std::path::Path, port: u16, env: &[(String, String)]) -> Child {
+/// Starts [`binary`] in `home`, appending to `home/weaviate.log` (so a restart keeps the first
+/// run's log).
+pub(crate) fn spawn(home: &Path, port: u16, env: &[(String, String)]) -> Child {
+    spawn_binary(&binary(), home, port, env)
+}
+
+fn spawn_binary(bin: &Path, home: &Path, port: u16, env: &[(String, String)]) -> Child {
     let log = std::fs::File::options().create(true).append(true).open(home.join("weaviate.log")).unwrap();
-    let mut cmd = Command::new(binary());
+    let mut cmd = Command::new(bin);
     cmd.args(["--scheme", "http", "--host", "127.0.0.1", "--port", &port.to_string()])
         .current_dir(home)
         .envs(env.iter().map(|(k, v)| (k, v)))
