@@ -140,6 +140,10 @@ pub fn run(wv: &Weaviate, policy: &Policy, limits: Limits, stop: &dyn Fn() -> bo
         Ok(p) => p,
         Err(e) => return fail(None, e),
     };
+    if (policy.bucket.is_some() || policy.path.is_some()) && (!policy.retention.is_unset() || policy.incremental.is_some()) {
+        // backup-api.md §1: `GET /v1/backups/{backend}` scans the module's default location only.
+        emit(json!({"event": "warning", "policy": name, "error": "the server lists only the backend's default bucket and path: backups at this policy's bucket/path are invisible to its retention and incremental chain"}));
+    }
     let mut store = None;
     let before = match members(wv, policy, &checked, &mut store) {
         Ok(m) => m,

@@ -40,7 +40,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 pub enum Store {
     Filesystem { root: PathBuf },
     Object { store: Arc<dyn ObjectStore>, prefix: String, rt: tokio::runtime::Runtime, what: String },
-    Gcs { base: String, bucket: String, prefix: String, bearer: Option<String>, agent: ureq::Agent },
+    Gcs { base: String, bucket: String, prefix: String, auth: Option<GcsAuth>, agent: ureq::Agent },
 }
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -146,9 +146,9 @@ impl Store {
                     None => "https://storage.googleapis.com".into(),
                 };
                 let auth = var(env, &["BACKUP_GCS_USE_AUTH"]).is_none_or(|v| v.to_lowercase() != "false");
-                let bearer = if auth { Some(gcs_token(&bucket, var(env, &["GOOGLE_APPLICATION_CREDENTIALS"]))?) } else { None };
+                let auth = if auth { Some(GcsAuth::new(&bucket, var(env, &["GOOGLE_APPLICATION_CREDENTIALS"]))?) } else { None };
                 let agent = ureq::AgentBuilder::new().timeout(TIMEOUT).redirects(0).build();
-                Ok(Store::Gcs { base, bucket, prefix, bearer, agent })
+                Ok(Store::Gcs { base, bucket, prefix, auth, agent })
             }
             other => Err(format!("Backend {other:?}: the runner deletes from filesystem, s3, gcs and azure only.")),
         }
@@ -251,13 +251,13 @@ impl Store {
 
     /// One GCS JSON-API request; the error starts with the HTTP status when there is one.
     fn gcs(&self, method: &str, path: &str, query: &[(&str, &str)]) -> Result<Vec<u8>, String> {
-        let Store::Gcs { base, bearer, agent, .. } = self else { return Err("not GCS".into()) };
+        let Store::Gcs { base, auth, agent, .. } = self else { return Err("not GCS".into()) };
         let mut req = agent.request(method, &format!("{base}{path}"));
         for (k, v) in query {
             req = req.query(k, v);
         }
-        if let Some(b) = bearer {
-            req = req.set("Authorization", &format!("Bearer {b}"));
+        if let Some(a) = auth {
+            req = req.set("Authorization", &format!("Bearer {}", a.token()?));
         }
         match req.call() {
             Ok(r) => read_capped(r.into_reader()),
@@ -301,17 +301,29 @@ pub fn parse_connection_string(cs: &str) -> Result<(String, String, Option<Strin
     Ok((account, key, get("BlobEndpoint")))
 }
 
-/// An OAuth token for GCS from the application default credentials, through object_store's
+/// OAuth tokens for GCS from the application default credentials, through object_store's
 /// credential chain (the key file at `GOOGLE_APPLICATION_CREDENTIALS`, gcloud's, or the metadata
-/// server).
-fn gcs_token(bucket: &str, credentials: Option<String>) -> Result<String, String> {
-    let mut b = object_store::gcp::GoogleCloudStorageBuilder::new().with_bucket_name(bucket);
-    if let Some(c) = credentials {
-        b = b.with_application_credentials(c);
+/// server). Asked per request: the provider caches the token and renews it before it expires,
+/// so a deletion after a backup of hours still has a valid one.
+pub struct GcsAuth {
+    provider: object_store::gcp::GcpCredentialProvider,
+    rt: tokio::runtime::Runtime,
+}
+
+impl GcsAuth {
+    fn new(bucket: &str, credentials: Option<String>) -> Result<GcsAuth, String> {
+        let mut b = object_store::gcp::GoogleCloudStorageBuilder::new().with_bucket_name(bucket);
+        if let Some(c) = credentials {
+            b = b.with_application_credentials(c);
+        }
+        let gcs = b.build().map_err(|e| format!("GCS credentials: {e}"))?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("async runtime: {e}"))?;
+        Ok(GcsAuth { provider: gcs.credentials().clone(), rt })
     }
-    let gcs = b.build().map_err(|e| format!("GCS credentials: {e}"))?;
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| format!("async runtime: {e}"))?;
-    rt.block_on(gcs.credentials().get_credential()).map(|c| c.bearer.clone()).map_err(|e| format!("GCS credentials: {e}"))
+
+    fn token(&self) -> Result<String, String> {
+        self.rt.block_on(self.provider.get_credential()).map(|c| c.bearer.clone()).map_err(|e| format!("GCS credentials: {e}"))
+    }
 }
 
 #[cfg(test)]
@@ -376,7 +388,7 @@ mod tests {
     #[test]
     fn gcs_reads_the_emulator_and_skips_auth_when_told() {
         let s = Store::open_with("gcs", Some("b"), Some("p"), &env(&[("STORAGE_EMULATOR_HOST", "127.0.0.1:9"), ("BACKUP_GCS_USE_AUTH", "false")])).unwrap();
-        let Store::Gcs { base, prefix, bearer, .. } = s else { panic!() };
-        assert_eq!((base.as_str(), prefix.as_str(), bearer), ("http://127.0.0.1:9", "p", None));
+        let Store::Gcs { base, prefix, auth, .. } = s else { panic!() };
+        assert_eq!((base.as_str(), prefix.as_str(), auth.is_none()), ("http://127.0.0.1:9", "p", true));
     }
 }
