@@ -240,8 +240,13 @@ impl ApiError {
     }
 
     /// A one-line human hint: what this means and what to do about it.
-    pub fn hint(&self) -> Option<&'static str> {
-        match self {
+    pub fn hint(&self) -> Option<String> {
+        if let ApiError::Forbidden(m) = self {
+            if let Some(wanted) = crate::access::forbidden_permission(m) {
+                return Some(format!("This API key lacks {wanted}: ask for a role that grants it, or use another key (Change server)."));
+            }
+        }
+        let hint: Option<&'static str> = match self {
             ApiError::Network(_) => Some(
                 "The server is unreachable from this page: check the URL, that Weaviate is running, \
                  and that its CORS settings allow this origin (a redirect without CORS headers fails the same way).",
@@ -269,7 +274,8 @@ impl ApiError {
             ),
             ApiError::NotFound(_) => Some("No backup with this ID on this backend (IDs are lowercase)."),
             _ => message_hint(self.message()),
-        }
+        };
+        hint.map(str::to_string)
     }
 }
 
@@ -387,6 +393,8 @@ mod tests {
         );
         assert!(dup.hint().unwrap().contains("another ID"));
         assert!(ApiError::Forbidden("rbac: forbidden".into()).hint().unwrap().contains("permission"));
+        let scoped = ApiError::Forbidden("rbac: authorization, forbidden action: user 'scoped' has insufficient permissions to create_backups [[Domain: backups,Collection: Author]]".into());
+        assert!(scoped.hint().unwrap().starts_with("This API key lacks manage_backups on Author"));
         assert!(ApiError::Network("x".into()).hint().unwrap().contains("unreachable"));
         assert!(!ApiError::Unprocessable("x".into()).is_transient());
         let fs = ApiError::Unprocessable(

@@ -2,6 +2,7 @@
 //!
 //! The app (top-level crate) only wires these types to the DOM, timers and `fetch`.
 
+pub mod access;
 pub mod api;
 pub mod config;
 pub mod coverage;

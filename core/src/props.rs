@@ -1674,3 +1674,22 @@ mod policies {
         });
     }
 }
+
+#[test]
+fn prop_access_is_total() {
+    check("access::OwnInfo, forbidden_permission", drawn(128, |d| (d.json(3).to_string(), d.text())), |(json, text)| {
+        let _ = crate::access::forbidden_permission(&text);
+        let _ = crate::access::forbidden_permission(&format!("insufficient permissions to {text}"));
+        if let Ok(info) = serde_json::from_str::<crate::access::OwnInfo>(&json) {
+            if let Some(a) = crate::access::Access::from_own_info(info) {
+                let known = vec![text.clone(), "Article".to_string()];
+                if let Some(n) = a.narrowing(&known, &[], &[]) {
+                    prop_assert_eq!(n.allowed.len() + n.left_out.len(), known.len());
+                    prop_assert!(n.left_out.iter().all(|c| !a.can_back_up(c)));
+                }
+                let _ = (a.describe(), a.missing(&known), a.none());
+            }
+        }
+        Ok(())
+    });
+}
