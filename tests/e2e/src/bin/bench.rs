@@ -2,7 +2,7 @@
 //! this machine, against a real local Weaviate and a fake server that lists many backups.
 //! Prints Markdown tables; not a test (nothing is asserted).
 //!
-//! `bench --dist DIR [--dist DIR2 …] [--only load,poll,idle,scale,leak]`: each section for each build
+//! `bench --dist DIR [--dist DIR2 …] [--only load,poll,idle,scale,leak,policies]`: each section for each build
 //! (the polling comparison shares one Weaviate and its collections between builds);
 //! `BENCH_OBJECTS=a,b,c` sizes the three collections of the polling comparison (objects of
 //! 32 KiB), `BENCH_LEAK_ROUNDS` the rounds of 100 jobs run and cleared (10), `BENCH_PYTHON` the
@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
-use e2e::static_server::StaticServer;
+use e2e::static_server::{StaticOptions, StaticServer};
 use e2e::weaviate::{Options, Weaviate};
 use e2e::{free_port, repo_root};
 use serde_json::{json, Value};
@@ -219,13 +219,20 @@ struct FakeServer {
 
 impl FakeServer {
     fn start(listed: usize) -> FakeServer {
+        FakeServer::start_named(listed, |i, _, _| format!("nightly-{i:05}"))
+    }
+
+    /// Lists `listed` backups named by `id(i, date, time)` (`yyyymmdd`, `hhmmss` of its start).
+    fn start_named(listed: usize, id: fn(usize, &str, &str) -> String) -> FakeServer {
         let port = free_port();
         let server = Arc::new(Server::http(("127.0.0.1", port)).unwrap());
         let list: Vec<Value> = (0..listed)
             .map(|i| {
                 let (day, sec) = (i / 86_400, i % 86_400);
-                let at = format!("2025-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", 1 + day / 28 % 12, 1 + day % 28, sec / 3600, sec / 60 % 60, sec % 60);
-                json!({"id": format!("nightly-{i:05}"), "classes": ["Article", "Paragraph"], "status": "SUCCESS",
+                let (month, mday, h, m, s) = (1 + day / 28 % 12, 1 + day % 28, sec / 3600, sec / 60 % 60, sec % 60);
+                let at = format!("2025-{month:02}-{mday:02}T{h:02}:{m:02}:{s:02}.000Z");
+                let id = id(i, &format!("2025{month:02}{mday:02}"), &format!("{h:02}{m:02}{s:02}"));
+                json!({"id": id, "classes": ["Article", "Paragraph"], "status": "SUCCESS",
                        "startedAt": at, "completedAt": at, "size": 0.0123})
             })
             .rev()
@@ -395,6 +402,77 @@ async fn scale_row(site: &StaticServer, n: usize) {
         kib(stored as f64),
     );
     b.quit().await;
+}
+
+// ---- policies over many listed backups ---------------------------------------------------------
+
+/// Policies in the benchmark's `config.json`, and the backups listed (spread evenly over them).
+const POLICIES: usize = 20;
+const POLICY_BACKUPS: usize = 10_000;
+
+/// When the Policies table first shows every policy with a last success.
+const POLICY_PROBE: &str = r#"
+window.__policiesDone = null;
+new MutationObserver(() => {
+  if (window.__policiesDone !== null) return;
+  const cells = document.querySelectorAll('table[aria-label=Policies] tr[data-policy] [data-col=last-success]');
+  if (cells.length >= 20 && [...cells].every(c => c.textContent !== 'never')) window.__policiesDone = performance.now();
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"#;
+
+/// How long the Policies view takes over 10,000 listed backups: from the list's answer to the
+/// table showing every policy's last success (the list merged into the jobs, each policy's
+/// backups found by its template, states worked out, rows drawn), beside the jobs table's
+/// first row from the same answer; and a switch from the jobs to the table (median of 3 loads).
+async fn policies(dist: &Path) {
+    println!("\n### Policies ({POLICIES} policies, {POLICY_BACKUPS} listed backups, fake server)\n");
+    let fake = FakeServer::start_named(POLICY_BACKUPS, |i, date, time| format!("p{:02}-{date}-{time}", i % POLICIES));
+    let policies: Vec<Value> = (0..POLICIES)
+        .map(|k| json!({"name": format!("p{k:02}"), "backend": "filesystem", "schedule": "0 2 * * *", "timeZone": "Europe/Berlin",
+                        "retention": {"maxCount": 14, "minCount": 3, "expireAfter": "30d"}}))
+        .collect();
+    let config = json!({"weaviateUrl": fake.url, "policies": policies}).to_string();
+    let site = StaticServer::start_with(
+        dist,
+        "/",
+        StaticOptions { files: vec![("/config.json".into(), config.into_bytes(), "application/json".into())], ..Default::default() },
+    );
+    let (mut rows, mut table, mut switch) = (vec![], vec![], vec![]);
+    for _ in 0..3 {
+        let b = browser().await;
+        b.add_init_script(POLICY_PROBE).await;
+        b.goto(&format!("{}#/policies", site.url)).await;
+        let done = wait_js(&b, "window.__policiesDone", Duration::from_secs(120)).await.as_f64();
+        let listed = js(&b, "const e = performance.getEntriesByType('resource').find(e => e.name.includes('/v1/backups/filesystem')); return e ? e.responseEnd : null").await.as_f64();
+        let first = wait_js(&b, "window.__firstRow", Duration::from_secs(30)).await.as_f64();
+        if let (Some(done), Some(listed), Some(first)) = (done, listed, first) {
+            table.push(done - listed);
+            rows.push(first - listed);
+        }
+        let switched = b
+            .driver
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 location.hash = '#/';
+                 setTimeout(() => {
+                   const t = performance.now(); location.hash = '#/policies';
+                   const check = () => document.querySelectorAll('table[aria-label=Policies] tr[data-policy]').length >= 20
+                     ? setTimeout(() => done(performance.now() - t), 0) : requestAnimationFrame(check);
+                   requestAnimationFrame(check);
+                 }, 500);",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|r| r.json().as_f64());
+        switch.extend(switched);
+        b.quit().await;
+    }
+    let ms = |v: &Vec<f64>| if v.is_empty() { "—".to_string() } else { format!("{:.0} ms", median(v.clone())) };
+    println!("| what | median |\n|---|---:|");
+    println!("| list answered → first job row | {} |", ms(&rows));
+    println!("| list answered → Policies table with every last success | {} |", ms(&table));
+    println!("| jobs → Policies table (route change, {POLICIES} rows) | {} |", ms(&switch));
 }
 
 // ---- 1,000 jobs run and cleared --------------------------------------------------------------
@@ -633,7 +711,7 @@ async fn main() {
     for d in &dists {
         assert!(d.join("index.html").exists(), "{} has no build", d.display());
     }
-    let only = arg("--only").unwrap_or_else(|| "load,poll,idle,scale,leak".into());
+    let only = arg("--only").unwrap_or_else(|| "load,poll,idle,scale,leak,policies".into());
     let wants = |s: &str| only.split(',').any(|o| o == s);
     for dist in &dists {
         println!("\n## Backup Console benchmark: {}", dist.display());
@@ -645,6 +723,9 @@ async fn main() {
         }
         if wants("leak") {
             leak(dist).await;
+        }
+        if wants("policies") {
+            policies(dist).await;
         }
     }
     if wants("poll") {
