@@ -68,6 +68,14 @@ fn standard_cron(checked: &Checked) -> Result<String, String> {
     Ok(text.to_string())
 }
 
+/// The CronJob's name: a DNS label of at most 52 characters (Kubernetes adds 11 to name its
+/// Jobs), where policy names may have 64 and underscores.
+fn job_name(policy: &str) -> String {
+    let mut n = format!("backup-policy-{}", policy.replace('_', "-"));
+    n.truncate(52);
+    n.trim_end_matches('-').to_string()
+}
+
 /// Single-quotes for a POSIX shell.
 fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
@@ -125,7 +133,7 @@ spec:
               configMap:
                 name: {config_map}
 "#,
-                job = format!("backup-policy-{}", name.replace('_', "-")),
+                job = job_name(name),
                 schedule = yaml_str(&schedule),
                 tz = yaml_str(&policy.time_zone),
                 image = yaml_str(&setup.image),
@@ -141,13 +149,18 @@ spec:
                 "# backup-runner for policy {name} (CRON_TZ needs cronie or another cron that reads it).\n\
                  # {env} holds WEAVIATE_API_KEY and the storage credentials, one NAME=value per line.\n\
                  CRON_TZ={tz}\n\
-                 {schedule} set -a; . {env_q}; set +a; WEAVIATE_URL={url} backup-runner run --policy {name_q} --file {file}\n",
+                 {schedule} {command}\n",
                 tz = policy.time_zone,
                 env = setup.env_file,
-                env_q = sh_quote(&setup.env_file),
-                url = sh_quote(&setup.weaviate_url),
-                name_q = sh_quote(name),
-                file = sh_quote(&setup.policies_file),
+                // cron turns an unescaped `%` into a newline and feeds the rest to stdin.
+                command = format!(
+                    "set -a; . {}; set +a; WEAVIATE_URL={} backup-runner run --policy {} --file {}",
+                    sh_quote(&setup.env_file),
+                    sh_quote(&setup.weaviate_url),
+                    sh_quote(name),
+                    sh_quote(&setup.policies_file)
+                )
+                .replace('%', r"\%"),
             ))
         }
         // systemd's OnCalendar is not cron, and no translation keeps every pattern's meaning:
@@ -200,6 +213,18 @@ mod tests {
         let t = manifest(&p, &checked(&p), Manifest::Crontab, &setup).unwrap();
         assert!(t.contains("CRON_TZ=America/New_York\n15 3 * * 1-5 set -a;"), "{t}");
         assert!(t.contains(r"WEAVIATE_URL='https://db.example.com/it'\''s'"), "{t}");
+        let percent = RunnerSetup { policies_file: "/srv/100%/policies.json".into(), ..Default::default() };
+        let t = manifest(&p, &checked(&p), Manifest::Crontab, &percent).unwrap();
+        assert!(t.contains(r"--file '/srv/100\%/policies.json'"), "cron would cut the line at %: {t}");
+    }
+
+    #[test]
+    fn the_cronjob_name_is_a_kubernetes_name() {
+        let long = "a".repeat(60) + "_x";
+        let p = Policy::new(&long, "s3", "0 2 * * *", "UTC");
+        let y = manifest(&p, &checked(&p), Manifest::CronJob, &RunnerSetup::default()).unwrap();
+        let name = y.lines().find_map(|l| l.strip_prefix("  name: ")).unwrap();
+        assert!(name.len() <= 52 && name.starts_with("backup-policy-aaa") && !name.contains('_'), "{name}");
     }
 
     #[test]
