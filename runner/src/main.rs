@@ -1,7 +1,6 @@
 //! `backup-runner`: runs the Backup Console's backup policies against Weaviate (argument parsing
 //! and dispatch; the work is in the modules).
 
-mod export;
 mod metrics;
 mod run;
 mod schedule;
@@ -11,6 +10,7 @@ mod weaviate;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use backup_core::policy::export::{manifest, Manifest, RunnerSetup};
 use lexopt::prelude::*;
 
 const USAGE: &str = "\
@@ -30,7 +30,10 @@ options:
   --wait-timeout SECS    run: longest wait for another backup (onPreviousRunning: wait; default 3600)
   --metrics-addr ADDR    schedule: serve metrics on ADDR, e.g. 127.0.0.1:9464
   --policy NAME          schedule: only this policy
-  --program PATH|IMAGE   export: the runner's path (crontab, systemd) or image (cronjob)
+  --image IMAGE          export: the runner's container image (cronjob)
+  --secret NAME          export: the Secret with WEAVIATE_API_KEY and storage credentials (cronjob)
+  --config-map NAME      export: the ConfigMap holding policies.json (cronjob)
+  --env-file PATH        export: NAME=value file with the same (crontab, systemd)
 
 Events are JSON lines on stdout; a failed run exits 1 (its reason on stderr too), bad usage 2.
 Retention deletes through the object store, configured by the environment Weaviate's backup
@@ -46,7 +49,10 @@ struct Args {
     apply: bool,
     format: Option<String>,
     metrics_addr: Option<String>,
-    program: Option<String>,
+    image: Option<String>,
+    secret: Option<String>,
+    config_map: Option<String>,
+    env_file: Option<String>,
     timeout: Option<u64>,
     wait_timeout: Option<u64>,
 }
@@ -66,7 +72,10 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, Str
             Long("apply") => a.apply = true,
             Long("as") => a.format = Some(text(p.value().map_err(|e| e.to_string())?)?),
             Long("metrics-addr") => a.metrics_addr = Some(text(p.value().map_err(|e| e.to_string())?)?),
-            Long("program") => a.program = Some(text(p.value().map_err(|e| e.to_string())?)?),
+            Long("image") => a.image = Some(text(p.value().map_err(|e| e.to_string())?)?),
+            Long("secret") => a.secret = Some(text(p.value().map_err(|e| e.to_string())?)?),
+            Long("config-map") => a.config_map = Some(text(p.value().map_err(|e| e.to_string())?)?),
+            Long("env-file") => a.env_file = Some(text(p.value().map_err(|e| e.to_string())?)?),
             Long("timeout") => a.timeout = Some(secs(text(p.value().map_err(|e| e.to_string())?)?, "--timeout")?),
             Long("wait-timeout") => a.wait_timeout = Some(secs(text(p.value().map_err(|e| e.to_string())?)?, "--wait-timeout")?),
             Long("help") | Short('h') => a.command = "help".into(),
@@ -77,7 +86,7 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, Str
         "run" => &["policy", "timeout", "wait-timeout"],
         "retention" => &["policy", "apply"],
         "schedule" => &["policy", "metrics-addr", "timeout", "wait-timeout"],
-        "export" => &["policy", "as", "program"],
+        "export" => &["policy", "as", "image", "secret", "config-map", "env-file"],
         "help" => return Ok(a),
         "" => return Err("name a command: run, retention, schedule or export".into()),
         other => return Err(format!("unknown command {other:?}: use run, retention, schedule or export")),
@@ -86,7 +95,10 @@ fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, Str
         ("apply", a.apply),
         ("as", a.format.is_some()),
         ("metrics-addr", a.metrics_addr.is_some()),
-        ("program", a.program.is_some()),
+        ("image", a.image.is_some()),
+        ("secret", a.secret.is_some()),
+        ("config-map", a.config_map.is_some()),
+        ("env-file", a.env_file.is_some()),
         ("timeout", a.timeout.is_some()),
         ("wait-timeout", a.wait_timeout.is_some()),
     ];
@@ -119,6 +131,21 @@ fn policy(a: &Args) -> Result<(Vec<backup_core::policy::Policy>, Option<backup_c
         None => None,
     };
     Ok((file.policies, chosen))
+}
+
+/// Where the exported job finds its server, policies and secrets: the options, else core's
+/// defaults. The policies file is the one read here, by its absolute path.
+fn setup(a: &Args, env_url: Option<String>) -> RunnerSetup {
+    let d = RunnerSetup::default();
+    let file = std::fs::canonicalize(&a.file).map(|p| p.display().to_string()).unwrap_or_else(|_| a.file.clone());
+    RunnerSetup {
+        weaviate_url: a.url.clone().or(env_url).unwrap_or(d.weaviate_url),
+        policies_file: file,
+        env_file: a.env_file.clone().unwrap_or(d.env_file),
+        secret: a.secret.clone().unwrap_or(d.secret),
+        config_map: a.config_map.clone().unwrap_or(d.config_map),
+        image: a.image.clone().unwrap_or(d.image),
+    }
 }
 
 fn main() -> ExitCode {
@@ -169,14 +196,10 @@ fn dispatch(a: &Args) -> Result<(), String> {
         }
         "export" => {
             let (_, p) = policy(a)?;
-            let format = export::Format::parse(a.format.as_deref().unwrap_or_default())?;
-            let default_program = if format == export::Format::CronJob { "backup-runner:latest" } else { "/usr/local/bin/backup-runner" };
-            let target = export::Target {
-                file: if a.file.starts_with('/') { a.file.clone() } else { format!("/etc/backup-runner/{}", a.file.rsplit('/').next().unwrap_or("policies.json")) },
-                url: a.url.clone().or_else(|| std::env::var("WEAVIATE_URL").ok()).unwrap_or_else(|| "http://weaviate:8080".into()),
-                program: a.program.clone().unwrap_or_else(|| default_program.into()),
-            };
-            print!("{}", export::export(&p.expect("export has --policy"), format, &target)?);
+            let p = p.expect("export has --policy");
+            let kind = Manifest::parse(a.format.as_deref().unwrap_or_default()).ok_or_else(|| format!("--as {:?}: choose cronjob, crontab or systemd", a.format.as_deref().unwrap_or_default()))?;
+            let checked = p.validate(None, &run::zone_known).map_err(|_| format!("{}: invalid policy", p.name))?;
+            print!("{}", manifest(&p, &checked, kind, &setup(a, std::env::var("WEAVIATE_URL").ok()))?);
             Ok(())
         }
         _ => unreachable!("parse() accepts only known commands"),
@@ -198,6 +221,16 @@ mod tests {
         assert!(args("retention --policy n --apply").unwrap().apply);
         assert_eq!(args("schedule --metrics-addr 127.0.0.1:0").unwrap().metrics_addr.as_deref(), Some("127.0.0.1:0"));
         assert_eq!(args("export --policy n --as crontab").unwrap().format.as_deref(), Some("crontab"));
+    }
+
+    #[test]
+    fn export_options_fill_the_setup_and_defaults_stay_cores() {
+        let a = args("export --policy n --as cronjob --image r:1 --secret s --file /nonexistent/p.json --url http://db:8080").unwrap();
+        let s = setup(&a, Some("http://env:1".into()));
+        assert_eq!((s.image.as_str(), s.secret.as_str(), s.policies_file.as_str(), s.weaviate_url.as_str()), ("r:1", "s", "/nonexistent/p.json", "http://db:8080"));
+        assert_eq!(s.config_map, RunnerSetup::default().config_map);
+        assert_eq!(setup(&args("export --policy n --as crontab").unwrap(), Some("http://env:1".into())).weaviate_url, "http://env:1");
+        assert_eq!(args("export --policy n --as crontab --image x --apply").unwrap_err(), "--apply does not apply to export");
     }
 
     #[test]

@@ -51,7 +51,9 @@ impl Weaviate {
                 return Err(ApiError::from_response(status, &text));
             }
             Err(ureq::Error::Transport(t)) => {
-                let m = t.to_string();
+                // Its Display repeats the URL, which the caller's message already names.
+                let cause = std::error::Error::source(&t).map(|c| c.to_string()).or_else(|| t.message().map(str::to_string));
+                let m = format!("{}{}", t.kind(), cause.map(|c| format!(": {c}")).unwrap_or_default());
                 return Err(if m.contains("timed out") { ApiError::Timeout(format!("no answer within {} s", TIMEOUT.as_secs())) } else { ApiError::Network(m) });
             }
         };
