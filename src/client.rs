@@ -143,6 +143,11 @@ impl Client {
         }
     }
 
+    /// `GET /v1/users/own-info`: who the key is and its roles' permissions (RBAC).
+    pub async fn own_info(&self, abort: Option<&AbortSignal>) -> Result<backup_core::access::OwnInfo, ApiError> {
+        self.get("/users/own-info", RequestKind::Discovery, abort).await
+    }
+
     /// `GET /v1/nodes`: the cluster's node names (for node mapping and pre-flight).
     pub async fn node_names(&self, abort: Option<&AbortSignal>) -> Result<Vec<String>, ApiError> {
         let nodes: backup_core::api::Nodes = self.get("/nodes", RequestKind::Discovery, abort).await?;

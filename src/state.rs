@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use backup_core::access::Access;
 use backup_core::api::BackupListItem;
 use backup_core::config::ConsoleConfig;
 use backup_core::route::Route;
@@ -37,6 +38,8 @@ pub struct Connection {
     pub nodes: Vec<String>,
     /// Server clock minus browser clock, when the server's `Date` header was readable.
     pub clock_offset_ms: Option<i64>,
+    /// What the key may do, when the server has RBAC (`None` without a key or RBAC).
+    pub access: Option<Access>,
 }
 
 impl Connection {
@@ -47,7 +50,13 @@ impl Connection {
         let schema = client.schema(Some(abort)).await?;
         // Only informative (node mapping, pre-flight): a failure must not block connecting.
         let nodes = client.node_names(Some(abort)).await.unwrap_or_default();
+        // Informative too: without RBAC (or on a server without the endpoint) nothing changes.
+        let access = match client.has_key() {
+            true => client.own_info(Some(abort)).await.ok().and_then(Access::from_own_info),
+            false => None,
+        };
         Ok(Connection {
+            access,
             nodes,
             clock_offset_ms,
             caps: Capabilities::for_version(&meta.version),
@@ -445,6 +454,7 @@ struct Shared {
     server: Option<(String, bool)>,
     read_only: bool,
     framing_refusal: Option<String>,
+    access: Option<Access>,
 }
 
 impl JobScope {
@@ -458,6 +468,7 @@ impl JobScope {
                 server: state.connection.with(|c| c.as_ref().map(|c| (c.client.base_url().to_string(), c.client.has_key()))),
                 read_only: state.read_only(),
                 framing_refusal: state.framing_refusal(),
+                access: state.connection.with(|c| c.as_ref().and_then(|c| c.access.clone())),
             }),
         }
     }
@@ -488,6 +499,20 @@ impl JobScope {
     /// See [`AppState::framing_refusal`].
     pub fn framing_refusal(self) -> Option<String> {
         self.shared.with(|s| s.framing_refusal.clone())
+    }
+
+    /// Why the key may not cancel a job on `classes` (the server authorizes a cancel against
+    /// every collection the backup holds), with the permission named.
+    pub fn cancel_refusal(self, classes: &[String]) -> Option<String> {
+        self.shared.with(|s| s.access.as_ref().and_then(|a| a.missing(classes)))
+    }
+
+    /// Why the key may restore none of `classes` (a restore is narrowed to the ones it may).
+    pub fn restore_refusal(self, classes: &[String]) -> Option<String> {
+        self.shared.with(|s| {
+            let a = s.access.as_ref()?;
+            a.narrowing(classes, &[], &[]).filter(|n| n.allowed.is_empty()).map(|_| a.missing(classes).unwrap_or_default())
+        })
     }
 }
 

@@ -115,6 +115,13 @@ impl Access {
         !self.everything()
     }
 
+    /// What the jobs view says when the list may be filtered for this key.
+    pub fn list_note(&self) -> Option<String> {
+        self.list_may_hide().then(|| {
+            format!("The server lists only the backups this key may read ({} holds {MANAGE_BACKUPS} {}): others may exist.", self.user, self.scope_words())
+        })
+    }
+
     /// What a create or restore with `include`/`exclude` over `known` (the schema, or the
     /// backup's collections) would leave out, when the server narrows it: only without
     /// `include` (with one, a forbidden name is a 403, see [`Access::missing`]).
@@ -208,6 +215,7 @@ mod tests {
         let a = access(SCOPED).unwrap();
         assert_eq!(a.describe(), "scoped (roles: article-backups)");
         assert!(!a.root && a.list_may_hide());
+        assert_eq!(a.list_note().unwrap(), "The server lists only the backups this key may read (scoped holds manage_backups on Article only): others may exist.");
         let known = names(&["Article", "Author", "Paragraph"]);
         let n = a.narrowing(&known, &[], &[]).unwrap();
         assert_eq!(n.allowed, ["Article"]);
@@ -222,7 +230,7 @@ mod tests {
     #[test]
     fn root_and_wildcards_see_everything() {
         let root = access(r#"{"roles":[{"name":"root","permissions":[{"action":"manage_backups","backups":{"collection":"*"}}]}],"username":"admin"}"#).unwrap();
-        assert!(root.root && !root.list_may_hide());
+        assert!(root.root && root.list_note().is_none());
         assert_eq!(root.describe(), "admin (root)");
         assert_eq!(root.narrowing(&names(&["A", "B"]), &[], &[]), None);
         let prefix = access(r#"{"roles":[{"name":"r","permissions":[{"action":"manage_backups","backups":{"collection":"Art*"}}]}],"username":"u"}"#).unwrap();

@@ -1,5 +1,7 @@
-//! Findings of the restore pre-flight check, each saying what will happen and how to fix it.
+//! Findings of the create and restore pre-flight checks, each saying what will happen and how to
+//! fix it.
 
+use crate::access::{Access, Narrowing};
 use crate::validate::{expand, restore_conflicts, Selection};
 
 /// What the console knows about the cluster and the backup before a restore.
@@ -13,6 +15,8 @@ pub struct Facts {
     pub running: Vec<String>,
     /// Node names of the cluster.
     pub nodes: Vec<String>,
+    /// What the key may do, when the server has RBAC.
+    pub access: Option<Access>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,12 +27,17 @@ pub enum Finding {
     OtherJobRunning(Vec<String>),
     /// The filesystem backend is refused on a multi-node cluster.
     FilesystemOnCluster(usize),
+    /// Without `include`, the server will quietly leave out what the key may not touch.
+    Narrowed { narrowing: Narrowing, restore: bool },
+    /// The selection names collections the key may not touch: the server answers 403.
+    Forbidden(String),
 }
 
 impl Finding {
     /// Only existing collections can be overridden; the rest will be refused by the server.
     pub fn blocks(&self) -> bool {
-        matches!(self, Finding::FilesystemOnCluster(_))
+        matches!(self, Finding::FilesystemOnCluster(_) | Finding::Forbidden(_))
+            || matches!(self, Finding::Narrowed { narrowing, .. } if narrowing.allowed.is_empty())
     }
 
     pub fn message(&self) -> String {
@@ -45,6 +54,8 @@ impl Finding {
             Finding::FilesystemOnCluster(n) => format!(
                 "This cluster has {n} nodes: Weaviate refuses the filesystem backend on more than one node. Use s3, gcs or azure."
             ),
+            Finding::Narrowed { narrowing, restore } => narrowing.message(if *restore { "restore" } else { "back up" }),
+            Finding::Forbidden(why) => why.clone(),
         }
     }
 }
@@ -53,6 +64,8 @@ impl Finding {
 pub fn check(sel: &Selection, facts: &Facts) -> Vec<Finding> {
     let mut out = vec![];
     out.extend(check_create(&sel.backend, facts.nodes.len()));
+    let known = facts.backup_classes.as_deref().unwrap_or(&facts.existing);
+    out.extend(check_access(sel, facts.access.as_ref(), known, true));
     if !facts.running.is_empty() {
         out.push(Finding::OtherJobRunning(facts.running.clone()));
     }
@@ -70,6 +83,17 @@ pub fn check_create(backend: &str, nodes: usize) -> Vec<Finding> {
     } else {
         vec![]
     }
+}
+
+/// What the key's permissions make of `sel` over `known` collections (the schema for a
+/// create, the backup's for a restore): a 403 for a named collection, or a quiet narrowing.
+pub fn check_access(sel: &Selection, access: Option<&Access>, known: &[String], restore: bool) -> Vec<Finding> {
+    let Some(access) = access else { return vec![] };
+    let named = expand(&sel.include, known);
+    if let Some(why) = access.missing(&named) {
+        return vec![Finding::Forbidden(why)];
+    }
+    access.narrowing(known, &sel.include, &sel.exclude).map(|narrowing| Finding::Narrowed { narrowing, restore }).into_iter().collect()
 }
 
 /// What a restore will do, in one sentence, for the confirmation every restore needs: nothing
@@ -109,6 +133,7 @@ mod tests {
             backup_classes: Some(vec!["A".into()]),
             running: vec!["backup:s3:x".into()],
             nodes: vec!["n1".into(), "n2".into()],
+            access: None,
         };
         let f = check(&sel("filesystem"), &facts);
         assert_eq!(f.len(), 3);
@@ -128,6 +153,25 @@ mod tests {
         assert!(summary(&only, &facts, "x").ends_with("recreates A."));
         assert!(summary(&only, &Facts::default(), "x").ends_with("every collection in the backup except B."));
         assert!(summary(&sel("s3"), &Facts::default(), "x").ends_with("every collection in the backup."));
+    }
+
+    #[test]
+    fn a_scoped_key_is_told_what_the_server_would_leave_out_or_refuse() {
+        let info = r#"{"roles":[{"name":"r","permissions":[{"action":"manage_backups","backups":{"collection":"A"}}]}],"username":"u"}"#;
+        let access = Access::from_own_info(serde_json::from_str(info).unwrap());
+        let known: Vec<String> = vec!["A".into(), "B".into()];
+        let f = check_access(&sel("s3"), access.as_ref(), &known, false);
+        assert!(matches!(&f[..], [Finding::Narrowed { narrowing, restore: false }] if narrowing.left_out == ["B"]));
+        assert!(!f[0].blocks());
+        let mut named = sel("s3");
+        named.include = vec!["B".into()];
+        let f = check_access(&named, access.as_ref(), &known, false);
+        assert!(f[0].blocks() && f[0].message().contains("Needs manage_backups on B"));
+        named.include = vec!["A".into()];
+        assert!(check_access(&named, access.as_ref(), &known, false).is_empty());
+        let facts = Facts { backup_classes: Some(known.clone()), access, ..Default::default() };
+        assert!(check(&sel("s3"), &facts)[0].message().starts_with("This key can restore 1 of 2"));
+        assert!(check_access(&sel("s3"), None, &known, false).is_empty(), "no RBAC: nothing to say");
     }
 
     #[test]

@@ -1127,7 +1127,7 @@ fn prop_selection_forms_are_total() {
                 for c in restore_conflicts(&sel, known.as_deref(), &existing) {
                     prop_assert!(existing.contains(&c));
                 }
-                let facts = Facts { existing, backup_classes: known, running: vec![], nodes };
+                let facts = Facts { existing, backup_classes: known, running: vec![], nodes, access: None };
                 for f in crate::preflight::check(&sel, &facts) {
                     f.message();
                 }

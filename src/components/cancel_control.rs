@@ -25,7 +25,8 @@ pub fn CancelControl(
     let kind = job.with_untracked(|j| j.key.kind.as_str());
     let blocker = move || scope.caps().map(|caps| job.with(|j| j.cancel_blocker(caps)));
     let can_cancel = move || matches!(blocker(), Some(Ok(()))) && !scope.read_only();
-    let refused = move || scope.framing_refusal();
+    // Framed by a page the deployment does not allow, or a key without the permission.
+    let refused = move || scope.framing_refusal().or_else(|| job.with(|j| scope.cancel_refusal(&j.classes)));
     let send = move |_| {
         confirming.set(false);
         request_cancel(state, job, set_job, error);
@@ -37,6 +38,7 @@ pub fn CancelControl(
                 fallback=move || view! {
                     <button type="button" class="secondary" disabled=move || refused().is_some() title=refused
                         on:click=move |_| confirming.set(true)>"Cancel"</button>
+                    {move || refused().map(|why| view! { <span class="cannot-cancel">{why}</span> })}
                 }
             >
                 <div class="confirm" role="group" aria-label="Confirm cancel">

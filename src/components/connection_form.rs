@@ -60,7 +60,12 @@ pub fn ConnectionLine(ui: ConnectionUi) -> impl IntoView {
                 0 => "no backup backend".to_string(),
                 _ => c.backends.join(", "),
             };
-            let key = if c.client.has_key() { "API key" } else { "no API key" };
+            // With RBAC: who the key is, and whether it is root (sees and may do everything).
+            let key = match (&c.access, c.client.has_key()) {
+                (Some(a), _) => format!("API key of {}", a.describe()),
+                (None, true) => "API key".into(),
+                (None, false) => "no API key".into(),
+            };
             Some(view! {
                 <div class="conn-line" role="group" aria-label="Server">
                     <span class="conn-dot" aria-hidden="true"></span>
@@ -69,7 +74,7 @@ pub fn ConnectionLine(ui: ConnectionUi) -> impl IntoView {
                     </span>
                     <span class="conn-meta">{format!("Weaviate {}", c.version)}</span>
                     <span class="conn-meta" title="Enabled backup backends">{backends}</span>
-                    <span class="conn-meta">{key}</span>
+                    <span class="conn-meta conn-key">{key}</span>
                     <button type="button" class="secondary small" aria-controls="connection-form"
                         aria-expanded=move || ui.open.get().to_string() on:click=toggle>
                         "Change server"

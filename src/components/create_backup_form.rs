@@ -1,7 +1,7 @@
 use backup_core::api::BackupCreateRequest;
 use backup_core::job::{JobKey, JobKind};
 use backup_core::options::Location;
-use backup_core::preflight::{check_create, Finding};
+use backup_core::preflight::{check_access, check_create, Finding};
 use backup_core::validate::Selection;
 use backup_core::validate::generated_backup_id;
 use leptos::prelude::*;
@@ -33,6 +33,7 @@ pub fn CreateBackupForm(
         state.successful_backups(&backend)
     });
     let status = SubmitState::new();
+    let no_permission = Signal::derive(move || state.connection.with(|c| c.as_ref()?.access.as_ref()?.none()));
     let pending = RwSignal::new(None::<(Selection, BackupCreateRequest, Location, Vec<Finding>)>);
     let start = move |conn: Connection, sel: Selection, req: BackupCreateRequest, location: Location| {
         status.busy.set(true);
@@ -59,7 +60,8 @@ pub fn CreateBackupForm(
         }) else {
             return;
         };
-        let findings = check_create(&sel.backend, conn.nodes.len());
+        let mut findings = check_create(&sel.backend, conn.nodes.len());
+        findings.extend(check_access(&sel, conn.access.as_ref(), &conn.collections, false));
         if findings.is_empty() {
             start(conn, sel, req, location);
         } else {
@@ -68,6 +70,12 @@ pub fn CreateBackupForm(
             status.busy.set(false);
             pending.set(Some((sel, req, location, findings)));
         }
+    };
+    // A narrowed selection made explicit: the admin sees (and the request says) what is backed up.
+    let name_allowed = move |allowed: Vec<String>| {
+        pending.set(None);
+        inputs.exclude.set(String::new());
+        inputs.include.set(allowed.join(", "));
     };
     let send_anyway = move |_| {
         let (Some(conn), Some((sel, req, location, _))) = (state.connection.get_untracked(), pending.get_untracked()) else { return };
@@ -83,12 +91,19 @@ pub fn CreateBackupForm(
             <h2 id="create-h">"Create backup"</h2>
             <SelectionFields prefix="create" inputs default_backend=default_backend.unwrap_or_default() id_extra=generate pickable=collections />
             <CreateAdvanced inputs=options errors=inputs.errors bases />
-            <SubmitRow label="Start backup" submit=status />
+            <SubmitRow label="Start backup" submit=status blocked=no_permission />
             {move || pending.get().map(|(_, _, _, findings)| view! {
                 <div class="alert warning" role="alert">
                     <p><strong>"Pre-flight check"</strong></p>
                     <ul>{findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
                     <div class="actions">
+                        {findings.iter().find_map(|f| match f {
+                            Finding::Narrowed { narrowing, .. } if !narrowing.allowed.is_empty() => Some(narrowing.allowed.clone()),
+                            _ => None,
+                        }).map(|allowed| {
+                            let label = format!("Name the {} it can", allowed.len());
+                            view! { <button type="button" class="secondary" on:click=move |_| name_allowed(allowed.clone())>{label}</button> }
+                        })}
                         <button type="button" class="secondary" on:click=send_anyway>"Send anyway"</button>
                         <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
                     </div>

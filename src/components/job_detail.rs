@@ -1,13 +1,12 @@
 use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
 use backup_core::job::{Job, JobKey, JobKind, Origin};
-use backup_core::route::Route;
 use backup_core::snippet::{curl, python, SentRequest};
 use backup_core::status::Status;
 use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
 
-use crate::components::{CancelControl, CopyBlock};
+use crate::components::{CancelControl, CopyBlock, RestoreLink};
 use crate::state::{use_app_state, JobEntry, JobScope};
 use crate::{local_date_time, local_time};
 
@@ -88,7 +87,6 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     let retry = move || {
         kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !scope.read_only()
     };
-    let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
 
     let subtitle = move || {
         let n = now.get();
@@ -205,15 +203,8 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         })}
 
         <div class="detail-actions actions">
-            {
-                let again = restore_link.clone();
-                move || restorable().then(|| view! {
-                    <a class="button-link primary" href=again.clone()>"Restore…"</a>
-                })
-            }
-            {move || retry().then(|| view! {
-                <a class="button-link" href=restore_link.clone()>"Restore again…"</a>
-            })}
+            {move || restorable().then(|| view! { <RestoreLink job scope label="Restore…" primary=true /> })}
+            {move || retry().then(|| view! { <RestoreLink job scope label="Restore again…" /> })}
             <CancelControl job set_job scope />
         </div>
 

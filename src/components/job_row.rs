@@ -6,7 +6,7 @@ use backup_core::snippet::{curl, python};
 use backup_core::status::Status;
 use leptos::prelude::*;
 
-use crate::components::{CancelControl, CopyBlock};
+use crate::components::{CancelControl, CopyBlock, RestoreLink};
 use crate::local_time as clock;
 use crate::state::{JobEntry, JobScope};
 
@@ -40,7 +40,6 @@ pub fn JobRow(
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind.as_str();
     let link = Route::Job(k.clone()).to_hash();
-    let restore_link = Route::Restore { backend: k.backend.clone(), id: k.id.clone() }.to_hash();
     let linked = {
         let k = k.clone();
         move || scope.is_open(&k)
@@ -85,7 +84,7 @@ pub fn JobRow(
             </td>
             <td class="actions-cell">
                 {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !scope.read_only())
-                    .then(|| view! { <a class="button-link" href=restore_link.clone()>"Restore…"</a> })}
+                    .then(|| view! { <RestoreLink job scope label="Restore…" /> })}
                 {move || snippets().map(|(c, p)| view! {
                     <details class="request">
                         <summary>"Request"</summary>

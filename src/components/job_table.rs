@@ -117,6 +117,10 @@ pub fn JobTable() -> impl IntoView {
                     </div>
                 }
             }).collect::<Vec<_>>()}
+            // The server's list quietly leaves out backups of collections the key may not read.
+            {move || state.connection.with(|c| c.as_ref().and_then(|c| c.access.as_ref()?.list_note())).map(|note| view! {
+                <p class="notice list-filtered" role="note">{note}</p>
+            })}
             <table>
                 <caption>"Jobs"</caption>
                 <thead>

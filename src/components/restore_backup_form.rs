@@ -51,7 +51,7 @@ async fn gather(
             return Ok(Err(e));
         }
     }
-    Ok(Ok(Facts { existing, backup_classes, running, nodes: conn.nodes.clone() }))
+    Ok(Ok(Facts { existing, backup_classes, running, nodes: conn.nodes.clone(), access: conn.access.clone() }))
 }
 
 /// Restores a backup, after a pre-flight check against the live cluster.
@@ -65,6 +65,7 @@ pub fn RestoreBackupForm(
     let inputs = SelectionInputs::new();
     let options = RestoreOptionInputs::new();
     let status = SubmitState::new();
+    let no_permission = Signal::derive(move || state.connection.with(|c| c.as_ref()?.access.as_ref()?.none()));
     let pending = RwSignal::new(None::<Pending>);
 
     let start = move |conn: Connection, p: Pending| {
@@ -161,7 +162,7 @@ pub fn RestoreBackupForm(
             </datalist>
             <RestoreAdvanced inputs=options errors=inputs.errors />
             {move || refusal().map(|why| view! { <p class="notice" role="status">{why}</p> })}
-            <SubmitRow label="Start restore" submit=status />
+            <SubmitRow label="Start restore" submit=status blocked=no_permission />
             {move || pending.get().map(|p| {
                 let blocked = p.findings.iter().any(Finding::blocks);
                 let class = if p.findings.is_empty() { "alert confirm" } else { "alert warning" };

@@ -139,10 +139,15 @@ pub fn SubmitRow(
     label: &'static str,
     /// The form's submit state.
     submit: SubmitState,
+    /// Why the key may not do this at all (the permission it lacks), if so.
+    #[prop(optional, into)]
+    blocked: Signal<Option<String>>,
 ) -> impl IntoView {
     let busy = submit.busy;
     view! {
-        <button type="submit" disabled=move || busy.get() aria-busy=move || busy.get().to_string()>{label}</button>
+        <button type="submit" disabled=move || busy.get() || blocked.with(Option::is_some) aria-busy=move || busy.get().to_string()
+            title=blocked>{label}</button>
+        {move || blocked.get().map(|why| view! { <p class="notice blocked">{why}</p> })}
         {move || submit.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <ErrorAlert error=submit.server_error />
     }
