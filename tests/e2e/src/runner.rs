@@ -14,6 +14,7 @@ use crate::{free_port, repo_root};
 pub fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        let t = std::time::Instant::now();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let out = Command::new(cargo)
             .args(["build", "-p", "backup-runner", "--message-format=json-render-diagnostics"])
@@ -22,6 +23,7 @@ pub fn binary() -> &'static Path {
             .output()
             .expect("run cargo build -p backup-runner");
         assert!(out.status.success(), "cargo build -p backup-runner failed");
+        eprintln!("[runner] cargo build -p backup-runner: {:.1} s", t.elapsed().as_secs_f64());
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| serde_json::from_str::<Value>(l).ok())
