@@ -73,7 +73,11 @@ pub fn binary_for(version: &str) -> PathBuf {
 /// `usecases/config/environment.go`: "CLUSTER_DATA_BIND_PORT must be one port number greater
 /// than CLUSTER_GOSSIP_BIND_PORT"; gone at v1.34.0) and reach every node, themselves included,
 /// at memberlist's port + 1 (v1.29.0 `usecases/cluster/state.go` `NodeHostname`). They keep
-/// the defaults, 7946 and 7947, so only one of them runs on this machine at a time.
+/// the defaults, 7946 and 7947, so only one of them runs on this machine at a time. Nor do they
+/// read `CLUSTER_BIND_ADDR` (v1.29.0 `parseClusterConfig`): memberlist advertises an address
+/// of its choosing, an IPv6 one here, which their RAFT address (`host:port` split at the first
+/// colon, v1.27.0 `adapters/handlers/rest/configure_api.go`) cannot take, so they are told
+/// `CLUSTER_ADVERTISE_ADDR`.
 pub fn needs_default_cluster_ports(version: Version) -> bool {
     version < Version::new(1, 34, 0)
 }
@@ -126,7 +130,9 @@ impl Weaviate {
         .map(|(k, v)| (k.to_string(), v))
         .collect();
         let default_ports = old.then(lock_default_cluster_ports);
-        if !old {
+        if old {
+            env.push(("CLUSTER_ADVERTISE_ADDR".into(), "127.0.0.1".into()));
+        } else {
             env.push(("CLUSTER_GOSSIP_BIND_PORT".into(), free_port().to_string()));
             env.push(("CLUSTER_DATA_BIND_PORT".into(), free_port().to_string()));
         }
