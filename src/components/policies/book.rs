@@ -103,7 +103,9 @@ impl PolicyBook {
         // Every policy's first sight, for `PolicyState::of`: saved with this browser's policies.
         Effect::new(move |_| {
             let names: Vec<String> = entries.with(|e| e.iter().map(|e| e.policy.name.clone()).collect());
-            if server.with_untracked(Option::is_some) && kept.with_untracked(|k| names.iter().any(|n| !k.first_seen.contains_key(n))) {
+            // `kept` tracked: another server's record, loaded later, is completed too (this
+            // effect's own update comes back once and finds nothing new).
+            if server.with_untracked(Option::is_some) && kept.with(|k| names.iter().any(|n| !k.first_seen.contains_key(n))) {
                 let at = now_ms() as i64;
                 kept.update(|k| {
                     k.see(names.iter().map(String::as_str), at);
