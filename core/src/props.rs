@@ -67,11 +67,20 @@ where
     }
 }
 
+/// The normal run tries at least 100 000 cases per property.
+const _: () = assert!(DEFAULT_CASES >= 100_000);
+
+/// [`check`] runs every property for [`cases()`] new cases, after the saved regressions (a
+/// runner config that ran fewer, or stopped at the first, would fail here).
 #[test]
 fn prop_case_counts() {
-    let set = std::env::var("PROPTEST_CASES").is_ok();
-    println!("proptest case count: {} per property{}", cases(), if set { " (PROPTEST_CASES)" } else { "" });
-    assert!(set || cases() >= 100_000, "the normal run must try at least 100 000 cases per property");
+    let ran = std::sync::atomic::AtomicU32::new(0);
+    check("props::check", any::<u8>(), |_| {
+        ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    });
+    let ran = ran.into_inner();
+    assert!(ran >= cases(), "{ran} cases run, {} wanted", cases());
 }
 
 // ---- Generators -------------------------------------------------------------------------------
