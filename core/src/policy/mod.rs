@@ -459,6 +459,23 @@ mod tests {
         assert_eq!(p.freshness(&checked, &Utc, now), TimeDelta::hours(36));
     }
 
+    /// The JSON blocks of README.md's "Policies" section, as pasted.
+    fn readme_blocks() -> Vec<String> {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+        let (_, section) = readme.split_once("\n## Policies\n").expect("README.md has a Policies section");
+        let section = section.split("\n## ").next().unwrap();
+        section.split("```json\n").skip(1).map(|b| b.split("\n```").next().unwrap().to_string()).collect()
+    }
+
+    #[test]
+    fn the_readme_examples_are_accepted_as_pasted() {
+        let blocks = readme_blocks();
+        let file = PoliciesFile::parse(&blocks[0], &|z| z == "Europe/Berlin").unwrap();
+        assert_eq!(file.get("nightly").unwrap().incremental, Some(Incremental { full_every: 7 }));
+        let config = crate::config::ConsoleConfig::parse(&blocks[1], crate::config::Source::Deployment).unwrap();
+        assert_eq!(config.policies(&|z| z == "Europe/Berlin").unwrap()[0].retention.max_count, Some(14));
+    }
+
     #[test]
     fn spans_parse_and_print() {
         assert_eq!(Span::parse("2w").unwrap().to_string(), "2w");

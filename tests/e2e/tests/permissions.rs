@@ -36,15 +36,20 @@ fn ok(call: (u16, serde_json::Value), what: &str) -> serde_json::Value {
     call.1
 }
 
-/// A DB user whose one role holds `manage_backups` on `collection` only; returns its key.
-fn scoped_user(rest: &Rest, user: &str, collection: &str) -> String {
-    let role = json!({"name": format!("{user}-role"), "permissions": [
-        {"action": "manage_backups", "backups": {"collection": collection}},
-        {"action": "read_collections", "collections": {"collection": "*"}},
-    ]});
-    ok(rest.call("POST", "/authz/roles", Some(role)), "create role");
+/// The operator role README.md's "Permissions" shows, as pasted: `manage_backups` on Article.
+fn readme_operator_role() -> serde_json::Value {
+    let readme = std::fs::read_to_string(e2e::repo_root().join("README.md")).unwrap();
+    let (_, after) = readme.split_once("<!-- role: operator -->\n```json\n").expect("README.md shows the operator role");
+    let (block, _) = after.split_once("\n```").unwrap();
+    serde_json::from_str(block).expect("the README's role is JSON")
+}
+
+/// A DB user holding the README's operator role only; returns its key.
+fn scoped_user(rest: &Rest, user: &str) -> String {
+    let role = readme_operator_role();
+    ok(rest.call("POST", "/authz/roles", Some(role.clone())), "create role");
     let key = ok(rest.call("POST", &format!("/users/db/{user}"), None), "create user")["apikey"].as_str().unwrap().to_string();
-    ok(rest.call("POST", &format!("/authz/users/{user}/assign"), Some(json!({"roles": [format!("{user}-role")], "userType": "db"}))), "assign");
+    ok(rest.call("POST", &format!("/authz/users/{user}/assign"), Some(json!({"roles": [role["name"]], "userType": "db"}))), "assign");
     key
 }
 
@@ -70,7 +75,7 @@ async fn a_scoped_key_is_told_what_the_server_would_narrow_refuse_or_hide() {
         root.create_collection(c);
         root.insert_objects(c, 3);
     }
-    let scoped = scoped_user(&root, "scoped", "Article");
+    let scoped = scoped_user(&root, "scoped");
     root.backup("filesystem", json!({"id": "author-only", "include": ["Author"]}), LONG);
 
     let site = StaticServer::start(&dist(), "/");
@@ -100,7 +105,7 @@ async fn a_scoped_key_is_told_what_the_server_would_narrow_refuse_or_hide() {
     b.click_button("//*[@role='group' and @aria-label='Server']", "Change server").await;
     connect(&b, &wv.url, &scoped).await;
     let who = text_of(&b, "//*[contains(@class,'conn-key') and contains(., 'scoped')]").await;
-    assert_eq!(who, "API key of scoped (roles: scoped-role)");
+    assert_eq!(who, "API key of scoped (roles: article-backups)");
     let note = text_of(&b, "//*[contains(@class,'list-filtered')]").await;
     assert_eq!(note, "The server lists only the backups this key may read (scoped holds manage_backups on Article only): others may exist.");
     // Cancel needs manage_backups on every collection of the backup; restore, on at least one.
