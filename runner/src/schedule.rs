@@ -185,3 +185,49 @@ fn with_overdue(e: &Entry, since: chrono::DateTime<Utc>) -> PolicyMetrics {
     m.overdue = state.overdue_by.is_some() && !fresh;
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backup_core::policy::state::Base;
+
+    fn member(id: &str, status: Status, finished_secs_ago: i64) -> Member {
+        let at = Utc::now() - chrono::TimeDelta::seconds(finished_secs_ago);
+        Member { id: id.into(), started: at, status, finished: Some(at), base: Base::Full, size_gib: None, error: None }
+    }
+
+    fn report(outcome: Outcome, expired: usize, kept: Option<usize>) -> Report {
+        let members = kept.map(|n| (0..n).map(|i| member(&format!("p-{i}"), Status::Success, 0)).collect());
+        Report { outcome, expired, retention_error: None, members }
+    }
+
+    #[test]
+    fn runs_update_their_series() {
+        let mut m = PolicyMetrics::default();
+        let ok = Outcome::Succeeded { id: "p-1".into(), started: Utc::now(), seconds: 2.5, size_bytes: Some(1024.0) };
+        record(&mut m, &report(ok, 1, Some(2)));
+        assert!(m.last_success.unwrap() > 1.7e9);
+        assert_eq!((m.last_duration_seconds, m.last_size_bytes, m.backups_kept, m.backups_expired_total), (Some(2.5), Some(1024.0), Some(2), 1));
+        record(&mut m, &report(Outcome::Failed { id: None, at: Utc::now(), error: "x".into() }, 0, None));
+        record(&mut m, &report(Outcome::Skipped { reason: "busy".into() }, 0, None));
+        assert!(m.last_failure.is_some());
+        assert_eq!(m.runs_total, BTreeMap::from([("success", 1), ("failure", 1), ("skipped", 1)]));
+        assert_eq!(m.backups_kept, Some(2), "a run that could not list keeps the last count");
+    }
+
+    #[test]
+    fn the_server_list_seeds_and_overdue_follows_freshness() {
+        let policy = Policy::new("p", "filesystem", "0 * * * *", "UTC");
+        let checked = policy.validate(None, &zone_known).unwrap();
+        let members = vec![member("p-2", Status::Failed, 60), member("p-1", Status::Success, 3 * 3600)];
+        let mut metrics = PolicyMetrics::default();
+        seed(&mut metrics, &members);
+        assert_eq!(metrics.backups_kept, Some(2));
+        assert!(metrics.last_failure > metrics.last_success);
+        let since = Utc::now() - chrono::TimeDelta::days(1);
+        let entry = Entry { policy, checked, tz: chrono_tz::UTC, members: Some(members), metrics };
+        assert!(with_overdue(&entry, since).overdue, "hourly, last success 3 h ago: beyond twice the interval");
+        let fresh = Entry { members: Some(vec![member("p-3", Status::Success, 60)]), ..entry };
+        assert!(!with_overdue(&fresh, since).overdue);
+    }
+}
