@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use e2e::runner::{Ran, Runner};
 use e2e::storage::{ObjectStores, Store, DEFAULT_BUCKET};
-use e2e::weaviate::{Options, Weaviate};
+use e2e::weaviate::{ApiKey, Options, Weaviate};
 use serde_json::{json, Value};
 
 fn policy(name: &str, backend: &str, more: Value) -> Value {
@@ -140,11 +140,13 @@ fn retention_on_every_backend_and_failing_and_busy_runs() {
 
 #[test]
 fn incremental_chains_stay_whole_and_the_scheduler_fires() {
-    let wv = Weaviate::start(Options { name: "runner-chain".into(), ..Default::default() });
+    // With an API key: the runner takes it from WEAVIATE_API_KEY (anonymous access is off).
+    let key = ApiKey { key: "runner-secret-key".into(), user: "ops".into() };
+    let wv = Weaviate::start(Options { name: "runner-chain".into(), api_key: Some(key.clone()), ..Default::default() });
     let rest = wv.rest();
     rest.create_collection("Doc");
     rest.insert_objects("Doc", 50);
-    let r = Runner::new(&wv.url, vec![("BACKUP_FILESYSTEM_PATH".into(), wv.backups_dir.display().to_string())]);
+    let r = Runner::new(&wv.url, vec![("BACKUP_FILESYSTEM_PATH".into(), wv.backups_dir.display().to_string()), ("WEAVIATE_API_KEY".into(), key.key)]);
     r.policies(json!([
         policy("chain", "filesystem", json!({"incremental": {"fullEvery": 3}, "retention": {"maxCount": 1}})),
         policy("tick", "filesystem", json!({"schedule": "*/5 * * * * *"})),
