@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Builds the release bundle into dist/ (extra arguments go to trunk, e.g. --dist DIR).
+# Builds the release bundle into dist/ (extra arguments go to trunk, e.g. --offline, --dist DIR).
+# trunk builds it, run by xtask/ (`xtask dist`), which also does what trunk cannot: the dashboard
+# split, the content versions of the chunks, the page's preloads and integrity (xtask/README).
 # With the pinned nightly, std is rebuilt for size and a panic traps at once instead of
 # formatting its message: ~12% less gzipped wasm. A trap still shows the stopped page
 # (src/panic_page.js). Without that nightly, stable builds the same app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.sh
+# Built first, for the host and with its stable toolchain: the nightly's build-std below is for
+# the wasm only (cargo refuses it without --target).
+offline=()
+for a; do [ "$a" = --offline ] && offline=(--offline); done
+cargo build --quiet ${offline[@]+"${offline[@]}"} -p xtask
+xtask=${CARGO_TARGET_DIR:-target}/debug/xtask
 if rustup component list --toolchain "$SIZE_NIGHTLY" --installed 2>/dev/null | grep -q '^rust-src'; then
   export RUSTUP_TOOLCHAIN=$SIZE_NIGHTLY
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
@@ -18,42 +26,6 @@ else
 fi
 # With wasm-split-cli (scripts/setup.sh installs it), the dashboard (src/dashboard.rs) becomes
 # its own chunk, fetched once the connection form is on screen (BUILD_SPLIT=0: one wasm).
-split=''
-if [ "${BUILD_SPLIT:-1}" = 1 ] && command -v wasm-split-cli >/dev/null; then
-  split=1
-  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-} --cfg split -Clink-arg=--emit-relocs"
-  export PATH="$PWD/scripts/split:$PATH"
-  echo "release build: dashboard split into its own chunk"
-fi
-trunk build --release "$@"
-# No modulepreload for wasm-bindgen's snippets (src/panic_page.js): with it, headless Chromium
-# now and then never fetches the wasm (seen with two consoles loading at once). The snippet is
-# still imported by backup-console.js, one round trip later.
-dist=dist
-for ((i = 1; i <= $#; i++)); do [ "${!i}" = --dist ] && { j=$((i + 1)); dist=${!j}; }; done
-sed -i 's|<link rel="modulepreload" href="./snippets/[^>]*>||g' "$dist/index.html"
-if [ -n "$split" ]; then
-  # The chunks and their loader (left by scripts/split/wasm-bindgen), optimised as trunk does
-  # the main wasm (index.html's data-wasm-opt).
-  opt_params=$(sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' index.html)
-  for f in target/wasm-bindgen/release/split/*; do
-    case $f in
-      */backup-console.wasm) ;;
-      # (wasm-opt warns about the split's name section, which it drops anyway.)
-      *.wasm) wasm-opt -Oz $opt_params "$f" -o "$dist/$(basename "$f")" 2> >(grep -v 'unknown name subsection' >&2) ;;
-      *) cp "$f" "$dist/" ;;
-    esac
-  done
-  # The names are stable (no file hashes), but a chunk from another build must never meet this
-  # main module (it addresses the main module's memory and function table directly): each
-  # reference carries the content hash of what it loads, so no cache can mix two builds.
-  for chunk in "$dist"/split_*.wasm; do
-    name=$(basename "$chunk")
-    sed -i "s|\"./$name\"|\"./$name?v=$(sha256sum "$chunk" | cut -c1-16)\"|" "$dist/__wasm_split.js"
-  done
-  # (The import only: the imports object keeps the module name the wasm asks for.)
-  sed -i "s|from \"./__wasm_split.js\"|from \"./__wasm_split.js?v=$(sha256sum "$dist/__wasm_split.js" | cut -c1-16)\"|" "$dist/backup-console.js"
-  # backup-console.js changed: its integrity in index.html (trunk's SRI) follows.
-  sri=sha384-$(python3 -c 'import base64, hashlib, sys; print(base64.b64encode(hashlib.sha384(open(sys.argv[1], "rb").read()).digest()).decode())' "$dist/backup-console.js")
-  sed -i "s|\(href=\"./backup-console.js\"[^>]*integrity=\"\)[^\"]*\"|\1$sri\"|" "$dist/index.html"
-fi
+split=()
+if [ "${BUILD_SPLIT:-1}" = 1 ] && command -v wasm-split-cli >/dev/null; then split=(--split); fi
+exec "$xtask" dist ${split[@]+"${split[@]}"} "$@"

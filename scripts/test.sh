@@ -14,6 +14,7 @@ step() { printf '\n== %s\n' "$*"; }
 step "core unit and property tests (native)"
 # --nocapture shows each property's case count ("proptest <name>: 100000 cases").
 cargo test -p backup-core --lib -- --nocapture 2>&1 | tee -a "$log"
+cargo test -p xtask 2>&1 | tee -a "$log"  # the release build's program (xtask/)
 step "runner unit tests (native)"
 cargo test -p backup-runner 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
