@@ -6,7 +6,7 @@
 //! The console never asks the server anything for a policy: every number here comes from what
 //! it already knows, so the Policies view costs no request.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::TimeZone;
 /// The app names these through core, which owns the dependency.
@@ -57,7 +57,8 @@ pub fn age(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 #[derive(Clone, Debug)]
 pub struct Grouping<'a> {
     policies: &'a [(Policy, Checked)],
-    found: Vec<Vec<(BackupListItem, Option<String>)>>,
+    /// Per policy: each member's list item, its end (ms) and the server's reason, if known.
+    found: Vec<Vec<(BackupListItem, Option<u64>, Option<String>)>>,
     /// Backends whose list showed an incremental base: the server shows bases to this key, so a
     /// backup without one is a full backup there.
     bases_shown: HashSet<String>,
@@ -86,11 +87,12 @@ impl<'a> Grouping<'a> {
                 classes: vec![],
                 status: job.status.clone(),
                 started_at: None,
-                completed_at: job.finished_ms.and_then(|ms| DateTime::<Utc>::from_timestamp_millis(ms as i64)).map(|t| t.to_rfc3339()),
+                // The end is set on the member below: no need to write a time to read it back.
+                completed_at: None,
                 size: job.size_gib,
                 incremental_base_backup_id: base.map(String::from),
             };
-            self.found[i].push((item, job.error.clone()));
+            self.found[i].push((item, job.finished_ms, job.error.clone()));
         }
     }
 
@@ -98,10 +100,16 @@ impl<'a> Grouping<'a> {
     /// when a status read brought it.
     pub fn members(&self, i: usize) -> Vec<Member> {
         let (policy, checked) = &self.policies[i];
-        let items: Vec<BackupListItem> = self.found[i].iter().map(|(item, _)| item.clone()).collect();
+        let items: Vec<BackupListItem> = self.found[i].iter().map(|(item, _, _)| item.clone()).collect();
         let mut found = members(policy, checked, &items, self.bases_shown.contains(&policy.backend));
+        let known: HashMap<&str, (Option<u64>, &Option<String>)> =
+            self.found[i].iter().map(|(item, end, error)| (item.id.as_str(), (*end, error))).collect();
         for m in &mut found {
-            m.error = self.found[i].iter().find(|(item, _)| item.id == m.id).and_then(|(_, e)| e.clone());
+            if let Some((end, error)) = known.get(m.id.as_str()) {
+                // As `members` reads `completedAt`: the end of a finished backup only.
+                m.finished = end.filter(|_| m.status.is_terminal()).map(at_ms);
+                m.error = (*error).clone();
+            }
         }
         found
     }
