@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Sets up what is missing, starts a local real Weaviate with demo data, and serves the console
-# (trunk serve) pointed at it. Prints the URL. Ctrl-C stops everything.
+# Sets up what is missing, starts a local real Weaviate with demo data and a demo backup policy
+# (backup-runner, every minute), and serves the console (trunk build) pointed at it. Prints the
+# URLs. Ctrl-C, closing the terminal or killing this script stops everything it started.
 # `scripts/run.sh --cluster`: three Weaviate nodes on S3, GCS and Azure emulators instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/versions.sh
-exec cargo run --quiet -p e2e --bin devstack -- "$@"
+cargo build --quiet -p e2e --bin devstack -p backup-runner
+# exec: the shell becomes devstack, whose children die with it (no cargo in between to orphan them).
+exec "${CARGO_TARGET_DIR:-target}/debug/devstack" "$@"
