@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod cluster;
+pub mod coordinator;
 pub mod nginx;
 pub mod proxy;
 pub mod rest;
