@@ -42,12 +42,6 @@ pub fn App(
             <Show when=move || ready.get()>
                 <ConnectionLine ui />
             </Show>
-            <Show when=move || state.connected()>
-                <nav class="views" aria-label="Views">
-                    <a href="#/" aria-current=move || state.route.with(|r| !r.is_policies()).then_some("page")>"Jobs"</a>
-                    <a href="#/policies" aria-current=move || state.route.with(Route::is_policies).then_some("page")>"Policies"</a>
-                </nav>
-            </Show>
         </header>
         <main class="console">
             {move || match phase.get() {

@@ -13,7 +13,7 @@ use leptos::wasm_split::SplitLoaderError;
 
 use backup_core::route::Route;
 
-use crate::components::policies::{PoliciesView, PolicyBook};
+use crate::components::policies::{PoliciesView, PolicyBook, ViewLinks};
 use crate::components::{CoverageView, CreateBackupForm, JobDetail, JobTable, Preferences, RestoreBackupForm, SummaryLine};
 use crate::job_events::use_job_events;
 use crate::journal::use_journal;
@@ -98,6 +98,7 @@ fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView
             {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
         </div>
         <Show when=connected>
+            <ViewLinks />
             <SummaryLine />
         </Show>
         <div class="layout" class:connected=connected class:read-only=move || state.read_only()>

@@ -6,6 +6,7 @@ mod intl_zone;
 mod policy_editor;
 mod policy_page;
 mod policy_table;
+mod view_links;
 
 use backup_core::route::Route;
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ pub use book::{use_policy_book, PolicyBook};
 pub use policy_editor::PolicyEditor;
 pub use policy_page::PolicyPage;
 pub use policy_table::PolicyTable;
+pub use view_links::ViewLinks;
 
 use crate::state::use_app_state;
 
