@@ -10,9 +10,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use tiny_http::{Header, Response, Server};
+use tiny_http::Server;
 
-use crate::free_port;
+use crate::{free_port, json_answer};
 
 /// When a release's coordinator checks its nodes, from the start: the waits between checks.
 #[derive(Clone, Copy, Debug)]
@@ -104,13 +104,7 @@ impl Coordinator {
                     _ => (404, json!({"error": [{"message": "no such route"}]})),
                 };
                 let text = if text.is_null() { String::new() } else { text.to_string() };
-                let resp = Response::from_string(text)
-                    .with_status_code(status)
-                    .with_header(Header::from_bytes("Content-Type", "application/json").unwrap())
-                    .with_header(Header::from_bytes("Access-Control-Allow-Origin", "*").unwrap())
-                    .with_header(Header::from_bytes("Access-Control-Allow-Methods", "*").unwrap())
-                    .with_header(Header::from_bytes("Access-Control-Allow-Headers", "Content-Type, Authorization").unwrap());
-                let _ = req.respond(resp);
+                let _ = req.respond(json_answer(status, text));
             }
         });
         Coordinator { url: format!("http://127.0.0.1:{port}"), server, backup, reads, cadence, work }

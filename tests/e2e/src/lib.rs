@@ -24,6 +24,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// A JSON answer with Weaviate's default CORS headers, for the fake servers of the tests and
+/// the benchmark.
+pub fn json_answer(status: u16, text: String) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()).unwrap();
+    proxy::CORS
+        .iter()
+        .fold(tiny_http::Response::from_string(text).with_status_code(status), |r, (k, v)| r.with_header(header(k, v)))
+        .with_header(header("Content-Type", "application/json"))
+}
+
 /// The repository root (two levels above this crate).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")

@@ -119,7 +119,8 @@ pub struct Proxy {
     server: Arc<Server>,
 }
 
-const CORS: [(&str, &str); 3] = [
+/// What Weaviate's CORS defaults answer (`CORS_ALLOW_ORIGIN=*`, `CORS_ALLOW_METHODS=*`).
+pub const CORS: [(&str, &str); 3] = [
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Allow-Methods", "*"),
     ("Access-Control-Allow-Headers", "Content-Type, Authorization"),

@@ -9,7 +9,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{console, open};
-use e2e::browser::{form_xpath, Browser};
+use e2e::browser::Browser;
 use e2e::coordinator::{Cadence, Coordinator};
 
 /// Creates a backup whose nodes work 4 s on a server of `version`; returns how long after the

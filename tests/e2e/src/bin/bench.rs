@@ -22,7 +22,7 @@ use e2e::weaviate::{Options, Weaviate};
 use e2e::{free_port, repo_root};
 use serde_json::{json, Value};
 use thirtyfour::prelude::*;
-use tiny_http::{Header, Response, Server};
+use tiny_http::Server;
 
 /// Installed before every page: when the console became interactive, when the first row and
 /// each final status showed, keystroke latencies, the wasm memory, and a switch that makes the
