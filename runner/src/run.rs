@@ -4,7 +4,6 @@
 use std::time::{Duration, Instant};
 
 use backup_core::api::BackupListItem;
-use backup_core::error::ApiError;
 use backup_core::policy::retention::{Plan, Verdict};
 use backup_core::policy::state::{self, Base, Member};
 use backup_core::policy::{field_name, Checked, OnPreviousRunning, PoliciesFile, Policy};
@@ -174,6 +173,8 @@ pub fn run(wv: &Weaviate, policy: &Policy, limits: Limits, stop: &dyn Fn() -> bo
                     return fail(None, format!("gave up waiting after {} s for the running backup ({other})", waiting_since.elapsed().as_secs()));
                 }
             }
+            // No answer to the POST: the backup may have started anyway; its status says.
+            Err(e) if e.may_have_taken_effect() && wv.status(&policy.backend, &req.id, &loc).is_ok() => break (at, loc, req.id),
             Err(e) => return fail(Some(req.id), e.to_string()),
         }
     };
@@ -262,13 +263,9 @@ fn wait(wv: &Weaviate, backend: &str, id: &str, loc: &backup_core::options::Loca
                 failures += 1;
                 next = ms(Instant::now()) + poll.next_delay_ms(0, failures, false);
             }
-            Err(e) => return Err(describe(&e, id)),
+            Err(e) => return Err(format!("reading the status of {id}: {e}")),
         }
     }
-}
-
-fn describe(e: &ApiError, id: &str) -> String {
-    format!("reading the status of {id}: {e}")
 }
 
 /// Sleeps `d` in short steps; false when asked to stop.
