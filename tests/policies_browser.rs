@@ -36,6 +36,7 @@ fn connected_state(url: &str) -> AppState {
         collections: vec!["Article".into()],
         nodes: vec!["node1".into()],
         clock_offset_ms: None,
+        access: None,
     }));
     state
 }
@@ -132,4 +133,20 @@ async fn the_table_shows_each_policy_from_the_jobs_it_made() {
     assert!(cell("policy").contains("from config.json"));
     assert!(cell("schedule").contains("0 * * * *"));
     assert_ne!(cell("next-run"), "never");
+}
+
+/// The browser's Intl rules behind the schedule give the runs the zone database gives (the
+/// same expectations as core's chrono-tz test), across both of Berlin's changes in 2026.
+#[wasm_bindgen_test]
+fn intl_zones_agree_with_the_zone_database_across_dst() {
+    use backup_console::components::policies::intl_zone::zone;
+    let utc = |s: &str| backup_core::policy_view::DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&backup_core::policy_view::Utc);
+    let berlin = zone("Europe/Berlin").unwrap();
+    let schedule = backup_core::policy::Schedule::parse("30 2 * * *").unwrap();
+    let runs = |after: &str, n: usize| schedule.next_runs(&berlin, utc(after), n).into_iter().map(|t| t.to_rfc3339()).collect::<Vec<_>>();
+    assert_eq!(runs("2026-03-27T12:00:00Z", 3), ["2026-03-28T01:30:00+00:00", "2026-03-29T01:00:00+00:00", "2026-03-30T00:30:00+00:00"]);
+    assert_eq!(runs("2026-10-24T12:00:00Z", 2), ["2026-10-25T00:30:00+00:00", "2026-10-26T01:30:00+00:00"]);
+    let kolkata = zone("Asia/Kolkata").unwrap();
+    assert_eq!(schedule.next_after(&kolkata, utc("2026-12-06T00:00:00Z")).unwrap().to_rfc3339(), "2026-12-06T21:00:00+00:00");
+    assert!(zone("Mars/Olympus_Mons").is_none());
 }

@@ -34,29 +34,46 @@ pub fn browser_zone() -> String {
     Reflect::get(&fmt.resolved_options(), &"timeZone".into()).ok().and_then(|z| z.as_string()).unwrap_or_else(|| "UTC".into())
 }
 
-/// A zone's rules as this browser knows them. Offsets are cached by instant: a schedule's next
-/// runs ask for the same few instants many times.
+/// Offsets are the same throughout a quarter hour unless a zone changes in it (transitions
+/// are months apart), so one probe at each end answers for the whole quarter.
+const QUARTER: i64 = 900;
+
+/// A zone's rules as this browser knows them. A schedule's next runs ask for many instants
+/// close together; offsets are cached by quarter hour (see [`QUARTER`]).
 #[derive(Clone, Debug)]
 pub struct IntlRules {
     /// `None` for UTC, which needs no formatter.
     fmt: Option<Intl::DateTimeFormat>,
-    cache: Rc<RefCell<HashMap<i64, Option<i32>>>>,
+    /// Quarter start → its offset, or `None` for a quarter in which the offset changes.
+    cache: Rc<RefCell<HashMap<i64, Option<Option<i32>>>>>,
 }
 
-impl ZoneRules for IntlRules {
-    fn offset_at(&self, utc: i64) -> Option<i32> {
-        let Some(fmt) = &self.fmt else { return Some(0) };
-        if let Some(hit) = self.cache.borrow().get(&utc) {
-            return *hit;
-        }
+impl IntlRules {
+    fn exact(fmt: &Intl::DateTimeFormat, utc: i64) -> Option<i32> {
         let date = js_sys::Date::new(&JsValue::from_f64(utc as f64 * 1000.0));
         let offset = fmt.format_to_parts(&date).iter().find_map(|part| {
             let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
             (kind == "timeZoneName").then(|| Reflect::get(&part, &"value".into()).ok()?.as_string()).flatten()
         });
-        let secs = offset.as_deref().and_then(gmt_offset);
-        self.cache.borrow_mut().insert(utc, secs);
-        secs
+        offset.as_deref().and_then(gmt_offset)
+    }
+}
+
+impl ZoneRules for IntlRules {
+    fn offset_at(&self, utc: i64) -> Option<i32> {
+        let Some(fmt) = &self.fmt else { return Some(0) };
+        let start = utc.div_euclid(QUARTER) * QUARTER;
+        let cached = self.cache.borrow().get(&start).copied();
+        let whole = match cached {
+            Some(whole) => whole,
+            None => {
+                let (first, last) = (IntlRules::exact(fmt, start), IntlRules::exact(fmt, start + QUARTER - 1));
+                let whole = (first == last).then_some(first);
+                self.cache.borrow_mut().insert(start, whole);
+                whole
+            }
+        };
+        whole.unwrap_or_else(|| IntlRules::exact(fmt, utc))
     }
 }
 

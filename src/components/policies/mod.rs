@@ -2,7 +2,7 @@
 //! page, and the editor. Part of the dashboard chunk, so none of it is in the first load.
 
 mod book;
-mod intl_zone;
+pub mod intl_zone;
 mod policy_editor;
 mod policy_page;
 mod policy_table;
