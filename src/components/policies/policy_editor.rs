@@ -98,6 +98,15 @@ pub fn PolicyEditor(
 ) -> impl IntoView {
     let state = use_app_state();
     let existing = editing.as_deref().and_then(|n| book.entry(n));
+    if state.read_only() {
+        return view! {
+            <section class="card" aria-labelledby="editor-h">
+                <h2 id="editor-h" tabindex="-1">"Policies are read-only here"</h2>
+                <p>"This console is read-only (readOnly in its configuration). "<a href=Route::Policies.to_hash()>"All policies"</a></p>
+            </section>
+        }
+        .into_any();
+    }
     // A policy from config.json is the deployment's: it is changed there, not here.
     if let Some(e) = existing.as_ref().filter(|e| e.from_config) {
         return view! {
