@@ -130,6 +130,10 @@ async fn seed_workflow(version: &str) {
         rest.insert_objects(c, n);
     }
     rest.backup("filesystem", json!({"id": "from-rest", "include": ["Paragraph"]}), LONG);
+    // Core's gate agrees with the server: before v1.32 the list route answers 500 "not
+    // implemented" (backup-api.md §4).
+    let (code, body) = rest.call("GET", "/backups/filesystem", None);
+    assert_eq!(code == 200, caps.has(Feature::List), "{version}: GET /v1/backups/filesystem → {code} {body}");
 
     // Connect (through a proxy that records what the console asks).
     let proxy = Proxy::start(&wv.url);
