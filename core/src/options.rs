@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::api::{BackupConfig, BackupCreateRequest, BackupRestoreRequest, RestoreConfig};
-use crate::validate::{check_backup_id, Field, FieldErrors};
+use crate::validate::{check_backup_id, Field, FieldErrors, Selection, SelectionForm};
 use crate::version::{Capabilities, Feature};
 
 /// Compression levels (`BackupConfig.CompressionLevel`) and the feature each needs.
@@ -329,5 +329,88 @@ mod tests {
         let l = Location { bucket: Some("my bucket".into()), path: Some("/a&b".into()) };
         assert_eq!(l.query(), "?bucket=my%20bucket&path=/a%26b");
         assert_eq!(Location::default().query(), "");
+    }
+}
+
+/// Everything the create form holds: its one validator, every error at once (a wrong CPU
+/// percentage shows beside a wrong id, not after it is fixed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CreateForm {
+    pub selection: SelectionForm,
+    pub options: CreateOptions,
+}
+
+impl CreateForm {
+    pub fn validate(&self, known: Option<&[String]>, caps: Capabilities) -> Result<(Selection, BackupCreateRequest, Location), FieldErrors> {
+        let selection = self.selection.validate(known, caps);
+        let mut req = BackupCreateRequest { id: self.selection.id.trim().to_string(), ..Default::default() };
+        let options = self.options.apply(&mut req, caps);
+        match (selection, options) {
+            (Ok(sel), Ok(location)) => {
+                (req.include, req.exclude) = (sel.include.clone(), sel.exclude.clone());
+                Ok((sel, req, location))
+            }
+            (sel, options) => Err(both_errors(sel.err(), options.err())),
+        }
+    }
+}
+
+/// Everything the restore form holds, with its one validator (see [`CreateForm`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RestoreForm {
+    pub selection: SelectionForm,
+    pub options: RestoreOptions,
+}
+
+impl RestoreForm {
+    pub fn validate(&self, known: Option<&[String]>, caps: Capabilities) -> Result<(Selection, BackupRestoreRequest, Location), FieldErrors> {
+        let selection = self.selection.validate(known, caps);
+        let mut req = BackupRestoreRequest::default();
+        let options = self.options.apply(&mut req, caps);
+        match (selection, options) {
+            (Ok(sel), Ok(location)) => {
+                (req.include, req.exclude) = (sel.include.clone(), sel.exclude.clone());
+                Ok((sel, req, location))
+            }
+            (sel, options) => Err(both_errors(sel.err(), options.err())),
+        }
+    }
+}
+
+fn both_errors(a: Option<FieldErrors>, b: Option<FieldErrors>) -> FieldErrors {
+    let mut all = a.unwrap_or_default();
+    all.extend(b.unwrap_or_default());
+    all
+}
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+
+    #[test]
+    fn each_form_reports_every_error_at_once() {
+        let caps = Capabilities::for_version("1.39.3");
+        let selection = SelectionForm { backend: "filesystem".into(), id: "Bad Id".into(), include: "A".into(), exclude: "B".into() };
+        let create = CreateForm { selection: selection.clone(), options: CreateOptions { cpu: "95".into(), roles: "admin".into(), ..Default::default() } };
+        let errs = create.validate(None, caps).unwrap_err();
+        for f in [Field::Id, Field::Include, Field::Exclude, Field::Cpu, Field::Roles] {
+            assert!(errs.get(f).is_some(), "{f:?}: {errs:?}");
+        }
+        let restore = RestoreForm { selection, options: RestoreOptions { cpu: "0".into(), node_mapping: "x".into(), ..Default::default() } };
+        let errs = restore.validate(None, caps).unwrap_err();
+        for f in [Field::Id, Field::Include, Field::Cpu, Field::NodeMapping] {
+            assert!(errs.get(f).is_some(), "{f:?}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn a_valid_form_is_one_request() {
+        let caps = Capabilities::for_version("1.39.3");
+        let selection = SelectionForm { backend: "s3".into(), id: "b1".into(), include: "Article".into(), exclude: String::new() };
+        let create = CreateForm { selection, options: CreateOptions { cpu: "20".into(), path: "/p".into(), ..Default::default() } };
+        let (sel, req, loc) = create.validate(None, caps).unwrap();
+        assert_eq!((sel.backend.as_str(), req.id.as_str(), req.include.as_slice()), ("s3", "b1", ["Article".to_string()].as_slice()));
+        assert_eq!(req.config.unwrap().cpu_percentage, Some(20));
+        assert_eq!(loc.query(), "?path=/p");
     }
 }

@@ -1136,12 +1136,13 @@ fn prop_selection_forms_are_total() {
                 for c in restore_conflicts(&sel, known.as_deref(), &existing) {
                     prop_assert!(existing.contains(&c));
                 }
-                let facts = Facts { existing, backup_classes: known, running: vec![], nodes, access: None };
+                let facts = Facts { existing, backup_classes: known.clone(), running: vec![], nodes, access: None };
                 for f in crate::preflight::check(&sel, &facts) {
                     f.message();
                 }
-                serde_json::to_string(&sel.create_request()).map_err(|e| TestCaseError::fail(e.to_string()))?;
-                serde_json::to_string(&sel.restore_request()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let create = crate::options::CreateForm { selection: form.clone(), ..Default::default() };
+                let (_, req, _) = create.validate(known.as_deref(), caps).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                serde_json::to_string(&req).map_err(|e| TestCaseError::fail(e.to_string()))?;
             }
             Ok(())
         },

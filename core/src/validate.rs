@@ -1,7 +1,6 @@
 //! Client-side validation of the create and restore forms, mirroring the server's rules
 //! (`usecases/backup/handler.go`, `scheduler.go`) so nothing invalid is ever sent.
 
-use crate::api::{BackupCreateRequest, BackupRestoreRequest};
 use crate::version::{Capabilities, Feature};
 
 /// A form field a rule can reject.
@@ -42,6 +41,12 @@ impl FieldErrors {
     /// Every rejected field with its message, in form order.
     pub fn iter(&self) -> impl Iterator<Item = (Field, &str)> {
         self.0.iter().map(|(f, m)| (*f, m.as_str()))
+    }
+    /// Adds every error of `other` whose field has none yet.
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (f, m) in other.0 {
+            self.add(f, m);
+        }
     }
     pub fn add(&mut self, field: Field, msg: impl Into<String>) {
         if self.get(field).is_none() {
@@ -327,18 +332,6 @@ impl Selection {
         }
     }
 
-    pub fn create_request(&self) -> BackupCreateRequest {
-        BackupCreateRequest {
-            id: self.id.clone(),
-            include: self.include.clone(),
-            exclude: self.exclude.clone(),
-            ..Default::default()
-        }
-    }
-
-    pub fn restore_request(&self) -> BackupRestoreRequest {
-        BackupRestoreRequest { include: self.include.clone(), exclude: self.exclude.clone(), ..Default::default() }
-    }
 }
 
 /// Collections a restore would create that already exist: Weaviate accepts such a restore,
@@ -427,8 +420,8 @@ mod tests {
 
     #[test]
     fn valid_form_builds_the_request() {
-        let s = form(" nightly-1 ", "Article Paragraph", "").validate(None, ALL).unwrap();
-        let r = s.create_request();
+        let create = crate::options::CreateForm { selection: form(" nightly-1 ", "Article Paragraph", ""), ..Default::default() };
+        let (_, r, _) = create.validate(None, ALL).unwrap();
         assert_eq!(r.id, "nightly-1");
         assert_eq!(r.include, vec!["Article", "Paragraph"]);
         assert!(r.exclude.is_empty());

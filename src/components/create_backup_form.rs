@@ -1,6 +1,6 @@
 use backup_core::api::BackupCreateRequest;
 use backup_core::job::{JobKey, JobKind};
-use backup_core::options::Location;
+use backup_core::options::{CreateForm, Location};
 use backup_core::preflight::{check_access, check_create, Finding};
 use backup_core::validate::Selection;
 use backup_core::validate::generated_backup_id;
@@ -53,11 +53,8 @@ pub fn CreateBackupForm(
             return;
         }
         pending.set(None);
-        let Some((sel, (req, location))) = inputs.checked(Some(&conn.collections), conn.caps, |sel| {
-            let mut req = sel.create_request();
-            let location = options.options().apply(&mut req, conn.caps)?;
-            Ok((req, location))
-        }) else {
+        let form = CreateForm { selection: inputs.form(), options: options.options() };
+        let Some((sel, req, location)) = inputs.report(form.validate(Some(&conn.collections), conn.caps)) else {
             return;
         };
         let mut findings = check_create(&sel.backend, conn.nodes.len());

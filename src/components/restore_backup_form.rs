@@ -1,5 +1,6 @@
 use backup_core::error::ApiError;
 use backup_core::job::{JobKey, JobKind};
+use backup_core::options::RestoreForm;
 use backup_core::preflight::{check, summary, Facts, Finding};
 use backup_core::route::Route;
 use backup_core::validate::{FieldErrors, Selection};
@@ -93,11 +94,8 @@ pub fn RestoreBackupForm(
             return;
         }
         pending.set(None);
-        let Some((selection, (request, location))) = inputs.checked(None, conn.caps, |sel| {
-            let mut request = sel.restore_request();
-            let location = options.options().apply(&mut request, conn.caps)?;
-            Ok((request, location))
-        }) else {
+        let form = RestoreForm { selection: inputs.form(), options: options.options() };
+        let Some((selection, request, location)) = inputs.report(form.validate(None, conn.caps)) else {
             return;
         };
         status.busy.set(true);

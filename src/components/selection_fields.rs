@@ -1,5 +1,4 @@
-use backup_core::validate::{pattern_preview, Field, FieldErrors, Selection, SelectionForm};
-use backup_core::version::Capabilities;
+use backup_core::validate::{pattern_preview, Field, FieldErrors, SelectionForm};
 use leptos::prelude::*;
 
 use crate::components::{CollectionPicker, TextField};
@@ -35,18 +34,9 @@ impl SelectionInputs {
         }
     }
 
-    /// Validates the selection against `known` and builds the rest of the request with
-    /// `build`; on any failure marks the fields and returns `None`, so nothing is sent.
-    pub fn checked<R>(
-        &self,
-        known: Option<&[String]>,
-        caps: Capabilities,
-        build: impl FnOnce(&Selection) -> Result<R, FieldErrors>,
-    ) -> Option<(Selection, R)> {
-        let result = self.form().validate(known, caps).and_then(|sel| {
-            let built = build(&sel)?;
-            Ok((sel, built))
-        });
+    /// Shows what the form's validator (`core::options::CreateForm`, `RestoreForm`) found at
+    /// each field, all at once; `None` when anything is wrong, so nothing is sent.
+    pub fn report<R>(&self, result: Result<R, FieldErrors>) -> Option<R> {
         match result {
             Ok(ok) => {
                 self.errors.set(FieldErrors::default());
