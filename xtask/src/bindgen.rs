@@ -5,10 +5,12 @@
 //! are left in the split directory for `dist` to optimise and copy into the bundle.
 
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
+
+use crate::run_checked;
 
 /// The real wasm-bindgen, for the split step (set by `dist`).
 pub const REAL_ENV: &str = "XTASK_REAL_WASM_BINDGEN";
@@ -84,22 +86,14 @@ pub fn intercept(args: Vec<String>) -> Result<ExitCode> {
         std::fs::remove_dir_all(&split).with_context(|| format!("clearing {}", split.display()))?;
     }
     std::fs::create_dir_all(&split).with_context(|| format!("creating {}", split.display()))?;
-    run(Command::new("wasm-split-cli").arg(&call.input).arg(&split).args(["--target", "web", "--out-name", &call.out_name]))?;
+    run_checked(Command::new("wasm-split-cli").arg(&call.input).arg(&split).args(["--target", "web", "--out-name", &call.out_name]))?;
     let main = split.join(format!("{}.wasm", call.out_name));
     // --keep-lld-exports, as cargo-leptos does: what the chunk imports from the main module (its
     // function table, memory, stack pointer) stays exported.
-    run(Command::new(real).arg("--keep-lld-exports").args(&call.rest).arg(&main))?;
+    run_checked(Command::new(real).arg("--keep-lld-exports").args(&call.rest).arg(&main))?;
     // What is left is what the bundle needs.
     std::fs::remove_file(&main).with_context(|| format!("removing {}", main.display()))?;
     Ok(ExitCode::SUCCESS)
-}
-
-pub fn run(command: &mut Command) -> Result<()> {
-    let status = command.status().with_context(|| format!("running {}", Path::new(command.get_program()).display()))?;
-    if !status.success() {
-        bail!("{} failed ({status})", Path::new(command.get_program()).display());
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,9 +8,10 @@ use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
 
-use crate::bindgen::{self, REAL_ENV, SPLIT_DIR_ENV};
+use crate::bindgen::{REAL_ENV, SPLIT_DIR_ENV};
 use crate::digest::{add_version, content_version};
 use crate::html::{refresh_integrity, strip_snippet_preloads, wasm_opt_args};
+use crate::run_checked;
 
 /// The split's loader, written by wasm-split-cli and imported by wasm-bindgen's main module.
 const LOADER: &str = "__wasm_split.js";
@@ -42,7 +43,7 @@ pub fn run(args: Vec<String>) -> Result<ExitCode> {
         trunk.env("PATH", path).env(REAL_ENV, real).env(SPLIT_DIR_ENV, work.split()).env(var, rustflags.trim_start());
         println!("release build: dashboard split into its own chunk");
     }
-    bindgen::run(&mut trunk)?;
+    run_checked(&mut trunk)?;
     if split {
         let opt = wasm_opt_args(&read_text(&config.target)?)?;
         add_chunks(&work.split(), &dist, opt.as_deref())?;
@@ -184,6 +185,8 @@ struct WorkDir {
 impl WorkDir {
     fn create() -> Result<Self> {
         let path = std::env::temp_dir().join(format!("backup-console-xtask-{}", std::process::id()));
+        // (One left by an earlier process of the same id.)
+        let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
         Ok(Self { path })
     }

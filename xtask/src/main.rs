@@ -11,7 +11,7 @@ mod dist;
 mod html;
 
 use std::path::Path;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 
 use anyhow::{bail, Context, Result};
 
@@ -40,4 +40,14 @@ fn run() -> Result<ExitCode> {
         }
         _ => bail!("usage: xtask dist [--split] [trunk build options…]"),
     }
+}
+
+/// Runs `command`; its failure is an error.
+fn run_checked(command: &mut Command) -> Result<()> {
+    let program = Path::new(command.get_program()).display().to_string();
+    let status = command.status().with_context(|| format!("running {program}"))?;
+    if !status.success() {
+        bail!("{program} failed ({status})");
+    }
+    Ok(())
 }
