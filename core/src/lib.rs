@@ -11,6 +11,7 @@ pub mod export;
 pub mod format;
 pub mod host;
 pub mod job;
+pub mod job_view;
 pub mod key;
 pub mod limit;
 pub mod options;

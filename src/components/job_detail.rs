@@ -1,8 +1,7 @@
-use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
 use backup_core::job::{Job, JobKey, JobKind, Origin};
+use backup_core::job_view::{JobView, RestoreAction};
 use backup_core::snippet::{curl, python, SentRequest};
-use backup_core::status::Status;
 use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
 
@@ -78,15 +77,10 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     let now = scope.now;
     let (job, set_job) = entry.watch();
     let k = job.with_untracked(|j| j.key.clone());
-    let kind = k.kind;
 
-    let status = move || job.with(|j| j.status.as_str().to_string());
-    let tone = move || job.with(|j| j.status.tone().as_str());
-    let restorable = move || kind == JobKind::Backup && job.with(|j| j.status == Status::Success) && !scope.read_only();
-    // A restore that did not succeed can be tried again once its cause is fixed.
-    let retry = move || {
-        kind == JobKind::Restore && job.with(|j| matches!(j.status, Status::Failed | Status::Canceled)) && !scope.read_only()
-    };
+    let view = Memo::new(move |_| job.with(|j| JobView::of(j, || now.get(), scope.stall_ms(), scope.read_only())));
+    let status = move || view.with(|v| v.status.clone());
+    let tone = move || view.with(|v| v.tone.as_str());
 
     let subtitle = move || {
         let n = now.get();
@@ -98,16 +92,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             format!("{} on {} · {by} · {}", j.key.kind.as_str(), j.key.backend, ago(n.saturating_sub(j.started_ms)))
         })
     };
-    let freshness = move || {
-        let n = now.get();
-        job.with(|j| {
-            (!j.is_terminal()).then(|| format!("Running · checked {}", ago(n.saturating_sub(j.last_update_ms))))
-        })
-    };
-    let stalled = move || {
-        let (n, stall_ms) = (now.get(), scope.stall_ms());
-        job.with(|j| j.stalled_since(n, stall_ms))
-    };
+    let freshness = move || view.with(|v| v.updated_ago_ms.map(|ms| format!("Running · checked {}", ago(ms))));
 
     let location = move || job.with(|j| (j.location.bucket.clone(), j.location.path.clone()));
     let place = |v: Option<String>| match v {
@@ -148,7 +133,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
     };
     let timeline_note = move || match job.with(|j| j.origin) {
         Origin::Server => "From the backend's list: when it started and ended. Weaviate keeps no history of the statuses in between.",
-        Origin::Console => "As this console saw it, polling about every second at first, then every few seconds. Weaviate keeps no history of its own.",
+        Origin::Console => "As this console saw it. Weaviate keeps no history of its own.",
     };
 
     let snippets = move || {
@@ -174,15 +159,14 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             <span class="detail-sub">{subtitle}</span>
         </div>
         <p class="fresh">{freshness}</p>
-        {move || stalled().map(|since| view! {
+        {move || view.with(|v| v.stalled_since).map(|since| view! {
             <p class="stalled" role="status">
                 {format!("May be stuck: no change since {}. ", local_time(since))}
                 "Weaviate runs one backup or restore at a time; if this one hangs, cancel it and start again."
             </p>
         })}
-        {move || job.with(Job::cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
-        {move || job.with(Job::error_shown).map(|e| {
-            let hint = message_hint(&e);
+        {move || view.with(|v| v.cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
+        {move || view.with(|v| v.error.clone()).map(|(e, hint)| {
             view! {
                 <div class="alert detail-error">
                     <p class="alert-title">"What the server said"</p>
@@ -191,10 +175,10 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
                 </div>
             }
         })}
-        {move || job.with(|j| j.poll_problem.clone()).map(|p| view! {
+        {move || view.with(|v| v.poll_problem.clone()).map(|p| view! {
             <div class="alert warning">
                 <p>{p}</p>
-                {job.with(|j| j.poll_stopped.is_some()).then(|| view! {
+                {view.with(|v| v.check_again).then(|| view! {
                     <div class="actions">
                         <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                     </div>
@@ -203,8 +187,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         })}
 
         <div class="detail-actions actions">
-            {move || restorable().then(|| view! { <RestoreLink job scope label="Restore…" primary=true /> })}
-            {move || retry().then(|| view! { <RestoreLink job scope label="Restore again…" /> })}
+            {move || view.with(|v| v.restore).map(|a| view! { <RestoreLink job scope label=a.label() primary={a == RestoreAction::Restore} /> })}
             <CancelControl job set_job scope />
         </div>
 

@@ -1,9 +1,8 @@
-use backup_core::error::message_hint;
 use backup_core::format::{human_duration, human_size_gib};
-use backup_core::job::{Job, JobKind, Origin};
+use backup_core::job::Origin;
+use backup_core::job_view::JobView;
 use backup_core::route::Route;
 use backup_core::snippet::{curl, python};
-use backup_core::status::Status;
 use leptos::prelude::*;
 
 use crate::components::{CancelControl, CopyBlock, RestoreLink};
@@ -21,21 +20,16 @@ pub fn JobRow(
 ) -> impl IntoView {
     let now = scope.now;
     let (job, set_job) = entry.watch();
-    let status = move || job.with(|j| j.status.as_str().to_string());
-    let tone = move || job.with(|j| j.status.tone().as_str());
-    let classes = move || job.with(|j| if j.classes.is_empty() { "—".to_string() } else { j.classes.join(", ") });
     // A finished row never reads the clock, so the poller's tick re-renders running rows only.
+    let view = Memo::new(move |_| job.with(|j| JobView::of(j, || now.get(), scope.stall_ms(), scope.read_only())));
+    let status = move || view.with(|v| v.status.clone());
+    let tone = move || view.with(|v| v.tone.as_str());
+    let classes = move || job.with(|j| if j.classes.is_empty() { "—".to_string() } else { j.classes.join(", ") });
     let duration = move || job.with(|j| human_duration(j.duration_ms(if j.finished_ms.is_some() { 0 } else { now.get() })));
     let size = move || job.with(|j| j.size_gib.map(human_size_gib).unwrap_or_else(|| "—".into()));
-    let freshness = move || {
-        job.with(|j| (!j.is_terminal()).then(|| format!("updated {}s ago", now.get().saturating_sub(j.last_update_ms) / 1000)))
-    };
-    let stalled = move || {
-        job.with(|j| (!j.is_terminal()).then(|| j.stalled_since(now.get(), scope.stall_ms())).flatten())
-    };
-
+    let freshness = move || view.with(|v| v.updated_ago_ms.map(|ms| format!("updated {}s ago", ms / 1000)));
     let problem = move || {
-        job.with(|j| j.poll_problem.clone().map(|p| format!("{p} (last update {})", clock(j.last_update_ms))))
+        view.with(|v| v.poll_problem.clone()).map(|p| format!("{p} (last update {})", clock(job.with(|j| j.last_update_ms))))
     };
     let k = job.with_untracked(|j| j.key.clone());
     let kind = k.kind.as_str();
@@ -63,28 +57,27 @@ pub fn JobRow(
             <td>
                 <span class=move || format!("status status-{}", tone()) data-col="status">{status}</span>
                 <span class="fresh">{freshness}</span>
-                {move || stalled().map(|since| view! {
+                {move || view.with(|v| v.stalled_since).map(|since| view! {
                     <p class="stalled" role="status">{format!("may be stuck: no change since {}", clock(since))}</p>
                 })}
-                {move || job.with(Job::cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
+                {move || view.with(|v| v.cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
             </td>
             <td>{classes}</td>
             <td data-col="started">{move || job.with(|j| crate::local_started(j.started_ms))}</td>
             <td class="num">{duration}</td>
             <td class="num">{size}</td>
             <td data-col="error">
-                {move || job.with(Job::error_shown).map(|e| view! {
-                    <span class="server-text">{e.clone()}</span>
-                    {message_hint(&e).map(|h| view! { <p class="alert-hint">{h}</p> })}
+                {move || view.with(|v| v.error.clone()).map(|(e, hint)| view! {
+                    <span class="server-text">{e}</span>
+                    {hint.map(|h| view! { <p class="alert-hint">{h}</p> })}
                 })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
-                {move || job.with(|j| j.poll_stopped.is_some()).then(|| view! {
+                {move || view.with(|v| v.check_again).then(|| view! {
                     <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                 })}
             </td>
             <td class="actions-cell">
-                {move || (kind == JobKind::Backup.as_str() && job.with(|j| j.status == Status::Success) && !scope.read_only())
-                    .then(|| view! { <RestoreLink job scope label="Restore…" /> })}
+                {move || view.with(|v| v.restore).map(|a| view! { <RestoreLink job scope label=a.label() /> })}
                 {move || snippets().map(|(c, p)| view! {
                     <details class="request">
                         <summary>"Request"</summary>
