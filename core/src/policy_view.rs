@@ -57,8 +57,11 @@ pub fn age(at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
 #[derive(Clone, Debug)]
 pub struct Grouping<'a> {
     policies: &'a [(Policy, Checked)],
-    /// Per policy: each member's list item, its end (ms) and the server's reason, if known.
-    found: Vec<Vec<(BackupListItem, Option<u64>, Option<String>)>>,
+    /// Per policy: the list items of the jobs that may be its own (their id holds its name;
+    /// [`members`] reads each id back through the template), and beside each its end (ms)
+    /// and the server's reason, if known.
+    items: Vec<Vec<BackupListItem>>,
+    facts: Vec<Vec<(Option<u64>, Option<String>)>>,
     /// Backends whose list showed an incremental base: the server shows bases to this key, so a
     /// backup without one is a full backup there.
     bases_shown: HashSet<String>,
@@ -66,7 +69,7 @@ pub struct Grouping<'a> {
 
 impl<'a> Grouping<'a> {
     pub fn new(policies: &'a [(Policy, Checked)]) -> Grouping<'a> {
-        Grouping { policies, found: vec![vec![]; policies.len()], bases_shown: HashSet::new() }
+        Grouping { policies, items: vec![vec![]; policies.len()], facts: vec![vec![]; policies.len()], bases_shown: HashSet::new() }
     }
 
     /// One known job, with the incremental base the server listed for it, if any.
@@ -78,11 +81,13 @@ impl<'a> Grouping<'a> {
         if base.is_some() && !self.bases_shown.contains(&job.key.backend) {
             self.bases_shown.insert(job.key.backend.clone());
         }
-        for (i, (policy, checked)) in self.policies.iter().enumerate() {
-            if policy.backend != job.key.backend || checked.template.parse_id(&policy.name, &job.key.id).is_none() {
+        for (i, (policy, _)) in self.policies.iter().enumerate() {
+            // Every id a template makes holds the policy's name: a cheap sieve before the
+            // template reads the id (once, in `members`).
+            if policy.backend != job.key.backend || !job.key.id.contains(policy.name.as_str()) {
                 continue;
             }
-            let item = BackupListItem {
+            self.items[i].push(BackupListItem {
                 id: job.key.id.clone(),
                 classes: vec![],
                 status: job.status.clone(),
@@ -91,8 +96,8 @@ impl<'a> Grouping<'a> {
                 completed_at: None,
                 size: job.size_gib,
                 incremental_base_backup_id: base.map(String::from),
-            };
-            self.found[i].push((item, job.finished_ms, job.error.clone()));
+            });
+            self.facts[i].push((job.finished_ms, job.error.clone()));
         }
     }
 
@@ -100,15 +105,14 @@ impl<'a> Grouping<'a> {
     /// when a status read brought it.
     pub fn members(&self, i: usize) -> Vec<Member> {
         let (policy, checked) = &self.policies[i];
-        let items: Vec<BackupListItem> = self.found[i].iter().map(|(item, _, _)| item.clone()).collect();
-        let mut found = members(policy, checked, &items, self.bases_shown.contains(&policy.backend));
-        let known: HashMap<&str, (Option<u64>, &Option<String>)> =
-            self.found[i].iter().map(|(item, end, error)| (item.id.as_str(), (*end, error))).collect();
+        let mut found = members(policy, checked, &self.items[i], self.bases_shown.contains(&policy.backend));
+        let known: HashMap<&str, &(Option<u64>, Option<String>)> =
+            self.items[i].iter().map(|item| item.id.as_str()).zip(&self.facts[i]).collect();
         for m in &mut found {
             if let Some((end, error)) = known.get(m.id.as_str()) {
                 // As `members` reads `completedAt`: the end of a finished backup only.
                 m.finished = end.filter(|_| m.status.is_terminal()).map(at_ms);
-                m.error = (*error).clone();
+                m.error = error.clone();
             }
         }
         found
