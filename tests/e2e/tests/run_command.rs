@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use e2e::rest::Rest;
 use e2e::{repo_root, wait_until};
 
@@ -31,6 +33,8 @@ fn run_sh_fires_the_demo_policy_and_stops_everything_when_its_shell_goes() {
     let mut child = Command::new("bash")
         .arg("scripts/run.sh")
         .current_dir(repo_root())
+        // The release bundle the other tests use: run.sh's own trunk build is the newcomer's.
+        .env("CONSOLE_DIST", common::dist())
         // Its own group, as a terminal's job: the hang-up below reaches only the script's process.
         .process_group(0)
         .stdout(Stdio::piped())

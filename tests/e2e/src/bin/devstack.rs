@@ -84,13 +84,20 @@ fn start_runner(url: &str, env: Vec<(String, String)>, policy: serde_json::Value
 }
 
 fn main() {
-    // Its own bundle folder: `dist/` is the release build the tests use.
-    let dist = repo_root().join(".work/devstack/dist");
-    let build = Command::new("trunk").args(["build", "--offline", "--dist"]).arg(&dist).current_dir(repo_root()).status();
-    if !build.is_ok_and(|s| s.success()) {
-        eprintln!("trunk build failed");
-        std::process::exit(1);
-    }
+    // Its own bundle folder (`dist/` is the release build the tests use), or a bundle already
+    // built (`CONSOLE_DIST`, as the tests name theirs).
+    let dist = match std::env::var_os("CONSOLE_DIST") {
+        Some(built) => std::path::PathBuf::from(built),
+        None => {
+            let dist = repo_root().join(".work/devstack/dist");
+            let build = Command::new("trunk").args(["build", "--offline", "--dist"]).arg(&dist).current_dir(repo_root()).status();
+            if !build.is_ok_and(|s| s.success()) {
+                eprintln!("trunk build failed");
+                std::process::exit(1);
+            }
+            dist
+        }
+    };
     let target = if std::env::args().skip(1).any(|a| a == "--cluster") {
         let stores = ObjectStores::start();
         Target::Cluster(Cluster::start(&stores, ClusterOptions { prefix: "node".into(), nodes: 3, env: vec![] }), stores)
