@@ -25,7 +25,7 @@ fn formatter(zone: &str) -> Option<Intl::DateTimeFormat> {
 
 /// Whether the browser knows the time zone `name` (an IANA name, or `UTC`).
 pub fn zone_known(name: &str) -> bool {
-    !name.trim().is_empty() && formatter(name).is_some()
+    !name.trim().is_empty() && zone(name).is_some()
 }
 
 /// This browser's own zone, the editor's default.
@@ -77,9 +77,24 @@ impl ZoneRules for IntlRules {
     }
 }
 
+/// Zones kept across recounts: a formatter is slow to make, and the offsets already read stay
+/// true. Dropped whole past this many quarters read, which a console reaches only after days.
+const KEPT_QUARTERS: usize = 50_000;
+
+thread_local! {
+    static ZONES: RefCell<HashMap<String, IntlRules>> = RefCell::default();
+}
+
 /// The chrono zone of `name` over the browser's rules, or `None` when the browser does not
 /// know it.
 pub fn zone(name: &str) -> Option<Zone<IntlRules>> {
+    if let Some(rules) = ZONES.with(|z| z.borrow().get(name).cloned()) {
+        if rules.cache.borrow().len() < KEPT_QUARTERS {
+            return Some(Zone(rules));
+        }
+    }
     let fmt = if name == "UTC" { None } else { Some(formatter(name)?) };
-    Some(Zone(IntlRules { fmt, cache: Rc::default() }))
+    let rules = IntlRules { fmt, cache: Rc::default() };
+    ZONES.with(|z| z.borrow_mut().insert(name.to_string(), rules.clone()));
+    Some(Zone(rules))
 }
