@@ -5,6 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::components::ErrorAlert;
 use crate::state::{use_app_state, AppState, JobScope};
+use crate::components::variant::Action;
 
 /// Cancel for one job, in the row and in the job detail: never a single click (a framed console
 /// must not be click-jacked into it), always a confirmation saying what happens; why the job
@@ -36,7 +37,7 @@ pub fn CancelControl(
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {
-                    <button type="button" class="secondary" disabled=move || refused().is_some() title=refused
+                    <button type="button" class=Action::Secondary.class() disabled=move || refused().is_some() title=refused
                         on:click=move |_| confirming.set(true)>"Cancel"</button>
                     {move || refused().map(|why| view! { <span class="cannot-cancel">{why}</span> })}
                 }
@@ -47,8 +48,8 @@ pub fn CancelControl(
                         "No backup data is deleted."
                     </p>
                     <div class="actions">
-                        <button type="button" class="danger" on:click=send>"Confirm cancel"</button>
-                        <button type="button" class="secondary" on:click=move |_| confirming.set(false)>"Keep running"</button>
+                        <button type="button" class=Action::Danger.class() on:click=send>"Confirm cancel"</button>
+                        <button type="button" class=Action::Secondary.class() on:click=move |_| confirming.set(false)>"Keep running"</button>
                     </div>
                 </div>
             </Show>

@@ -8,6 +8,7 @@ use leptos_use_storage::use_session_storage;
 
 use crate::components::{ErrorAlert, TextField};
 use crate::state::{use_app_state, AppState};
+use crate::components::variant::Action;
 
 /// Whether the connection controls are on screen. Shared by the form and the compact line
 /// that replaces it once connected ("Change server" brings the form back).
@@ -75,7 +76,7 @@ pub fn ConnectionLine(ui: ConnectionUi) -> impl IntoView {
                     <span class="conn-meta">{format!("Weaviate {}", c.version)}</span>
                     <span class="conn-meta" title="Enabled backup backends">{backends}</span>
                     <span class="conn-meta conn-key">{key}</span>
-                    <button type="button" class="secondary small" aria-controls="connection-form"
+                    <button type="button" class=Action::SecondarySmall.class() aria-controls="connection-form"
                         aria-expanded=move || ui.open.get().to_string() on:click=toggle>
                         "Change server"
                     </button>
@@ -306,7 +307,7 @@ pub fn ConnectionForm(
             <div class="actions">
                 <button type="submit" aria-busy=move || busy.get().to_string()>"Connect"</button>
                 <Show when=connected>
-                    <button type="button" class="secondary" on:click=move |_| {
+                    <button type="button" class=Action::Secondary.class() on:click=move |_| {
                         ui.open.set(false);
                         state.connect_error.set(None);
                     }>"Keep current server"</button>

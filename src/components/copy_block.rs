@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use crate::components::variant::Action;
 
 /// A snippet (curl, Python) with a button that copies it.
 #[component]
@@ -21,7 +22,7 @@ pub fn CopyBlock(
     view! {
         <div class="snippet">
             <div class="snippet-head">
-                <button type="button" class="secondary small" on:click=copy>{label}</button>
+                <button type="button" class=Action::SecondarySmall.class() on:click=copy>{label}</button>
                 <span class="copied" aria-live="polite">{move || copied.get().then_some("Copied")}</span>
             </div>
             <pre data-snippet=name tabindex="0">{text}</pre>

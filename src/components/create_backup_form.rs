@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use super::submit::{settle, SubmitRow, SubmitState};
 use crate::components::{CreateAdvanced, CreateOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::{use_app_state, Connection};
+use crate::components::variant::{Action, Notice};
 
 fn fresh_id() -> String {
     let d = js_sys::Date::new_0();
@@ -81,7 +82,7 @@ pub fn CreateBackupForm(
     };
 
     let generate = ChildrenFn::to_children(move || {
-        view! { <button type="button" class="secondary" on:click=move |_| inputs.id.set(fresh_id())>"Generate"</button> }
+        view! { <button type="button" class=Action::Secondary.class() on:click=move |_| inputs.id.set(fresh_id())>"Generate"</button> }
     });
     view! {
         <form class="card" aria-labelledby="create-h" on:submit=submit novalidate>
@@ -90,7 +91,7 @@ pub fn CreateBackupForm(
             <CreateAdvanced inputs=options errors=inputs.errors bases />
             <SubmitRow label="Start backup" submit=status blocked=no_permission />
             {move || pending.get().map(|(_, _, _, findings)| view! {
-                <div class="alert warning" role="alert">
+                <div class=Notice::Warning.class() role="alert">
                     <p><strong>"Pre-flight check"</strong></p>
                     <ul>{findings.iter().map(|f| view! { <li>{f.message()}</li> }).collect::<Vec<_>>()}</ul>
                     <div class="actions">
@@ -99,10 +100,10 @@ pub fn CreateBackupForm(
                             _ => None,
                         }).map(|allowed| {
                             let label = format!("Name the {} it can", allowed.len());
-                            view! { <button type="button" class="secondary" on:click=move |_| name_allowed(allowed.clone())>{label}</button> }
+                            view! { <button type="button" class=Action::Secondary.class() on:click=move |_| name_allowed(allowed.clone())>{label}</button> }
                         })}
-                        <button type="button" class="secondary" on:click=send_anyway>"Send anyway"</button>
-                        <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
+                        <button type="button" class=Action::Secondary.class() on:click=send_anyway>"Send anyway"</button>
+                        <button type="button" class=Action::Secondary.class() on:click=move |_| pending.set(None)>"Back"</button>
                     </div>
                 </div>
             })}

@@ -2,6 +2,7 @@ use backup_core::error::ApiError;
 use leptos::prelude::*;
 
 use crate::state::AppState;
+use crate::components::variant::Notice;
 
 /// A server or network failure, then a hint in the console's own words. Whatever the server
 /// wrote is shown as the server's: quoted after who said it (`127.0.0.1:9999 said: "…"`),
@@ -32,7 +33,7 @@ pub fn ErrorAlert(
                 None => view! { <span>{e.message().to_string()}</span> }.into_any(),
             };
             view! {
-                <div class="alert" role="alert">
+                <div class=Notice::Error.class() role="alert">
                     <p class="alert-message">{status}{message}</p>
                     {e.hint().map(|h| view! { <p class="alert-hint">{h}</p> })}
                 </div>

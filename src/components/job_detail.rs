@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::components::{CancelControl, CopyBlock, RestoreLink};
 use crate::state::{use_app_state, JobEntry, JobScope};
 use crate::{local_date_time, local_time};
+use crate::components::variant::{Action, Notice};
 
 /// DOM id of the detail's heading (focused when the view opens).
 pub const DETAIL_HEADING: &str = "job-detail-h";
@@ -168,7 +169,7 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
         {move || view.with(|v| v.cancel_outcome).map(|m| view! { <p class="cancel-outcome" role="status">{m}</p> })}
         {move || view.with(|v| v.error.clone()).map(|(e, hint)| {
             view! {
-                <div class="alert detail-error">
+                <div class=Notice::ServerText.class()>
                     <p class="alert-title">"What the server said"</p>
                     <p class="server-text">{e}</p>
                     {hint.map(|h| view! { <p class="alert-hint">{h}</p> })}
@@ -176,11 +177,11 @@ fn DetailBody(entry: JobEntry) -> impl IntoView {
             }
         })}
         {move || view.with(|v| v.poll_problem.clone()).map(|p| view! {
-            <div class="alert warning">
+            <div class=Notice::Warning.class()>
                 <p>{p}</p>
                 {view.with(|v| v.check_again).then(|| view! {
                     <div class="actions">
-                        <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
+                        <button type="button" class=Action::Secondary.class() on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                     </div>
                 })}
             </div>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use crate::components::{CancelControl, CopyBlock, RestoreLink};
 use crate::local_time as clock;
 use crate::state::{JobEntry, JobScope};
+use crate::components::variant::Action;
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live
 /// duration and freshness, and Cancel while it can be cancelled.
@@ -73,7 +74,7 @@ pub fn JobRow(
                 })}
                 {move || problem().map(|p| view! { <p class="poll-problem">{p}</p> })}
                 {move || view.with(|v| v.check_again).then(|| view! {
-                    <button type="button" class="secondary" on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
+                    <button type="button" class=Action::Secondary.class() on:click=move |_| crate::tabs::check_again(set_job)>"Check again"</button>
                 })}
             </td>
             <td class="actions-cell">

@@ -5,6 +5,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorAlert, JobRow};
 use crate::state::{use_app_state, JobScope};
+use crate::components::variant::Action;
 
 /// A `data:` URL holding `text` (a download link's target).
 pub(crate) fn data_url(mime: &str, text: &str) -> String {
@@ -88,14 +89,14 @@ pub fn JobTable() -> impl IntoView {
                         {SortBy::ALL.into_iter().map(|s| view! { <option value=s.label()>{s.label()}</option> }).collect::<Vec<_>>()}
                     </select>
                 </div>
-                <button type="button" class="secondary" on:click=move |_| state.jobs.update(|j| j.clear_finished())>
+                <button type="button" class=Action::Secondary.class() on:click=move |_| state.jobs.update(|j| j.clear_finished())>
                     "Clear finished"
                 </button>
-                <a class="button-link" download="backup-jobs.csv" href=move || if small() { csv() } else { "#".into() }
+                <a class=Action::Link.class() download="backup-jobs.csv" href=move || if small() { csv() } else { "#".into() }
                     on:click=move |ev| set_href(&ev, &untrack(csv))>
                     "Export CSV"
                 </a>
-                <a class="button-link" download="backup-jobs.json" href=move || if small() { json() } else { "#".into() }
+                <a class=Action::Link.class() download="backup-jobs.json" href=move || if small() { json() } else { "#".into() }
                     on:click=move |ev| set_href(&ev, &untrack(json))>
                     "Export JSON"
                 </a>
@@ -112,7 +113,7 @@ pub fn JobTable() -> impl IntoView {
                         <ErrorAlert error=Signal::stored(Some(e)) />
                         {stopped.then(|| view! {
                             <p>"The list is not read again until you ask: the same request would fail the same way."</p>
-                            <button type="button" class="secondary" on:click=again>"Check again"</button>
+                            <button type="button" class=Action::Secondary.class() on:click=again>"Check again"</button>
                         })}
                     </div>
                 }
@@ -153,7 +154,7 @@ pub fn JobTable() -> impl IntoView {
                 </tbody>
             </table>
             <nav class="pager" aria-label="Job pages" hidden=move || { window().pages < 2 }>
-                <button type="button" class="secondary" disabled=move || window().page == 0
+                <button type="button" class=Action::Secondary.class() disabled=move || window().page == 0
                     on:click=move |_| page.set(window().page.saturating_sub(1))>"Previous page"</button>
                 <span aria-live="polite">
                     {move || {
@@ -161,7 +162,7 @@ pub fn JobTable() -> impl IntoView {
                         format!("Jobs {}–{} of {}, page {} of {}", w.first + 1, w.end, shown.with(Vec::len), w.page + 1, w.pages)
                     }}
                 </span>
-                <button type="button" class="secondary" disabled=move || { let w = window(); w.page + 1 >= w.pages }
+                <button type="button" class=Action::Secondary.class() disabled=move || { let w = window(); w.page + 1 >= w.pages }
                     on:click=move |_| page.set(window().page + 1)>"Next page"</button>
             </nav>
             <p class="empty">

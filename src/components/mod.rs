@@ -19,6 +19,7 @@ mod selection_fields;
 mod submit;
 mod summary_line;
 mod text_field;
+pub mod variant;
 
 pub use cancel_control::CancelControl;
 pub use advanced_options::{CreateAdvanced, CreateOptionInputs, RestoreAdvanced, RestoreOptionInputs};

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use super::submit::{settle, SubmitRow, SubmitState};
 use crate::components::{RestoreAdvanced, RestoreOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::{use_app_state, Connection};
+use crate::components::variant::Action;
 
 /// A restore ready to send, and what the pre-flight check found about it.
 #[derive(Clone, Debug, PartialEq)]
@@ -173,9 +174,9 @@ pub fn RestoreBackupForm(
                         })}
                         <div class="actions">
                             {(!blocked).then(|| view! {
-                                <button type="button" class="danger" on:click=confirm>"Confirm restore"</button>
+                                <button type="button" class=Action::Danger.class() on:click=confirm>"Confirm restore"</button>
                             })}
-                            <button type="button" class="secondary" on:click=move |_| pending.set(None)>"Back"</button>
+                            <button type="button" class=Action::Secondary.class() on:click=move |_| pending.set(None)>"Back"</button>
                         </div>
                     </div>
                 }
