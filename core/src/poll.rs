@@ -274,6 +274,69 @@ impl PollSlot {
     }
 }
 
+/// Where one job's slot stands at a tick.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotState {
+    /// Nothing to do before `due_ms`: the poller wakes then.
+    Waiting { due_ms: u64 },
+    /// A request is out; its answer schedules the next.
+    InFlight,
+    /// Ask now.
+    Due,
+}
+
+impl PollSlot {
+    pub fn state(&self, now_ms: u64) -> SlotState {
+        if self.in_flight {
+            SlotState::InFlight
+        } else if now_ms >= self.next_due_ms {
+            SlotState::Due
+        } else {
+            SlotState::Waiting { due_ms: self.next_due_ms }
+        }
+    }
+
+    /// The read sent at `sent_ms` ended at `now_ms`: `answered` is whether the status changed,
+    /// `None` if the read failed (`job` already holds the answer or the failure). Returns when
+    /// to ask next; `None` for a job that no longer polls (it is due as soon as it polls again,
+    /// e.g. after "Check again").
+    pub fn landed(&mut self, policy: &PollPolicy, job: &Job, sent_ms: u64, answered: Option<bool>, now_ms: u64, hidden: bool) -> Option<u64> {
+        if let Some(changed) = answered {
+            self.answered(&policy.grid, job.grid_start_ms, sent_ms, changed);
+        }
+        let due = job.polls().then(|| policy.next_due_ms(job, self, now_ms, hidden));
+        self.finish(now_ms, due.unwrap_or(now_ms).saturating_sub(now_ms));
+        due
+    }
+}
+
+/// The one wake-up the poller keeps: the earliest time anything is due.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wake {
+    at_ms: Option<u64>,
+}
+
+impl Wake {
+    /// Whether a wake-up at `due_ms` must replace the one set (none set, or a later one).
+    pub fn sooner(&self, due_ms: u64) -> bool {
+        self.at_ms.is_none_or(|at| due_ms < at)
+    }
+    pub fn set(&mut self, due_ms: u64) {
+        self.at_ms = Some(due_ms);
+    }
+    /// It fired, or was cleared.
+    pub fn clear(&mut self) {
+        self.at_ms = None;
+    }
+    /// The earliest of the slots' `Waiting` dues, for one tick's states.
+    pub fn earliest(states: impl IntoIterator<Item = SlotState>) -> Option<u64> {
+        states.into_iter().filter_map(|s| match s {
+            SlotState::Waiting { due_ms } => Some(due_ms),
+            SlotState::InFlight | SlotState::Due => None,
+        }).min()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,5 +625,54 @@ mod tests {
             let g = Grid { first_ms: 1, step_ms: u64::MAX, doubling, margin_ms: 0, drift_ms: 0 };
             assert!(g.next_ask_ms(0, u64::MAX - 1) >= u64::MAX - 1);
         }
+    }
+
+    #[test]
+    fn a_slot_is_waiting_in_flight_or_due() {
+        let mut s = PollSlot::due_at(1_000);
+        assert_eq!(s.state(999), SlotState::Waiting { due_ms: 1_000 });
+        assert_eq!(s.state(1_000), SlotState::Due);
+        s.begin();
+        assert_eq!(s.state(5_000), SlotState::InFlight, "in flight even when overdue");
+        s.finish(5_000, 100);
+        assert_eq!(s.state(5_050), SlotState::Waiting { due_ms: 5_100 });
+    }
+
+    #[test]
+    fn a_landed_read_schedules_the_next_or_stops() {
+        let p = PollPolicy::default();
+        let mut j = job(JobKind::Backup, "STARTED");
+        let mut slot = PollSlot::due_at(102_250);
+        slot.begin();
+        assert_eq!(slot.landed(&p, &j, 102_250, Some(false), 102_260, false), Some(112_265), "on the grid");
+        assert_eq!(slot.state(102_260), SlotState::Waiting { due_ms: 112_265 });
+        slot.begin();
+        j.apply_poll_error(&crate::error::ApiError::Server { status: 503, message: "down".into() });
+        assert_eq!(slot.landed(&p, &j, 112_265, None, 112_300, false), Some(114_300), "a failure backs off");
+        slot.begin();
+        j.apply_poll_error(&crate::error::ApiError::Forbidden("no".into()));
+        assert_eq!(slot.landed(&p, &j, 114_300, None, 114_310, false), None, "stopped");
+        assert_eq!(slot.state(114_310), SlotState::Due, "due the moment it polls again");
+        // An answer whose change no check explains moves the job off the grid; a failure says nothing.
+        let mut s = PollSlot::default();
+        s.landed(&p, &j, 102_250, Some(false), 102_260, false);
+        s.landed(&p, &j, 105_250, None, 105_260, false);
+        assert!(!s.off_grid);
+        s.landed(&p, &j, 105_300, Some(true), 105_310, false);
+        assert!(s.off_grid);
+    }
+
+    #[test]
+    fn the_wake_up_is_the_earliest_due() {
+        let states = [SlotState::Waiting { due_ms: 30 }, SlotState::InFlight, SlotState::Due, SlotState::Waiting { due_ms: 20 }];
+        assert_eq!(Wake::earliest(states), Some(20));
+        assert_eq!(Wake::earliest([SlotState::InFlight]), None);
+        let mut w = Wake::default();
+        assert!(w.sooner(50));
+        w.set(50);
+        assert!(!w.sooner(50) && !w.sooner(60), "an earlier or equal wake-up covers it");
+        assert!(w.sooner(40));
+        w.clear();
+        assert!(w.sooner(60));
     }
 }
