@@ -36,6 +36,7 @@ fn connection(url: &str) -> Connection {
         collections: vec!["Article".into(), "Paragraph".into()],
         nodes: vec!["node1".into()],
         clock_offset_ms: None,
+        access: None,
     }
 }
 
