@@ -73,7 +73,6 @@ async fn backups_made_elsewhere_appear_and_ambiguous_submit_is_recovered() {
     let posts: Vec<_> = proxy.seen().into_iter().filter(|r| r.method == "POST").collect();
     assert_eq!(posts.len(), 1, "one request: {posts:?}");
     assert_eq!(proxy.fired(lose), 1);
-    b.screenshot("reconciled-and-recovered").await;
     b.quit().await;
 }
 
@@ -178,7 +177,6 @@ async fn options_incremental_and_custom_path() {
     let restore_polls: Vec<_> = s.proxy.seen().into_iter().filter(|r| r.method == "GET" && r.path.starts_with("/v1/backups/filesystem/pathed/restore")).collect();
     assert!(!restore_polls.is_empty() && restore_polls.iter().all(|r| r.path.contains("?path=")), "{restore_polls:?}");
     assert_eq!(s.rest.object_count("Article"), 65);
-    s.b.screenshot("advanced-options").await;
     s.b.quit().await;
 }
 
@@ -212,7 +210,6 @@ async fn an_older_server_hides_what_it_lacks() {
     let row = "//tr[@data-job='backup:filesystem:old-server']";
     s.b.wait_for(&format!("{row}//button[normalize-space()='Cancel']"), Duration::from_secs(10)).await;
     assert_eq!(s.b.wait_job_status("backup:filesystem:old-server", &DONE, LONG).await, "SUCCESS");
-    s.b.screenshot("older-server").await;
     s.b.quit().await;
 }
 

@@ -298,6 +298,5 @@ async fn a_node_lost_mid_backup(mut s: Stack) {
     assert_node_parts(&keys, "after-restart/", &s.cluster.node_names(), &["Article"], &[]);
     let row = s.b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap();
     row.scroll_into_view().await.unwrap();
-    s.b.screenshot("cluster-node-lost").await;
     s.b.quit().await;
 }

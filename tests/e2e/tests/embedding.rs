@@ -1,6 +1,6 @@
 //! Embedded in a hosted dashboard, and the comforts: iframe + postMessage from another origin,
 //! a sub-path deployment, the mount API, deep links, copy as curl (run for real),
-//! accessibility (axe-core, keyboard only), and screenshots.
+//! accessibility (axe-core, keyboard only).
 
 mod common;
 
@@ -74,7 +74,6 @@ async fn host_page_embeds_the_console_from_another_origin() {
     let height = frame.css_value("height").await.unwrap();
     let px: f64 = height.trim_end_matches("px").parse().unwrap();
     assert!(px > 700.0, "iframe height {height}");
-    b.screenshot("host-page").await;
 
     // A later config message (a rotated key, a new theme) updates the running console.
     b.driver
@@ -276,14 +275,12 @@ async fn accessible_and_keyboard_only() {
     let notes = b.driver.execute("return window.__notes", vec![]).await.unwrap();
     assert_eq!(notes.json(), &serde_json::json!(["backup while-hidden ended SUCCESS"]));
 
-    // A view with validation errors, and the screenshots.
+    // A view with validation errors, light and dark.
     b.fill(&create, "Backup ID", "Bad Id").await;
     b.click_button(&create, "Start backup").await;
     b.alert_containing(&create, "lowercase", Duration::from_secs(5)).await;
     assert_eq!(axe(&b).await, Vec::<String>::new(), "view with errors");
-    b.screenshot("console-light").await;
     b.follow_link(&format!("{}?weaviate={}&theme=dark", site.url, wv.url)).await;
     b.wait_for("//tr[@data-job='backup:filesystem:by-keyboard']", Duration::from_secs(30)).await;
-    b.screenshot("console-dark").await;
     b.quit().await;
 }

@@ -69,7 +69,6 @@ async fn restore_into_a_cluster_with_other_node_names() {
         assert_eq!(holding, nodes, "{info}");
         let posted = b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap();
         posted.scroll_into_view().await.unwrap();
-        b.screenshot(&format!("node-mapping-{nodes}")).await;
         eprintln!("[node mapping] {nodes}→{nodes}: {:.1} s", t.elapsed().as_secs_f64());
     }
     b.quit().await;

@@ -53,7 +53,6 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     assert_eq!(code, 200, "{body}");
     let item = body.as_array().unwrap().iter().find(|i| i["id"] == "exc-1").unwrap().clone();
     assert_eq!(item["classes"], serde_json::json!(["Article"]));
-    b.screenshot("workflow").await;
     b.quit().await;
 }
 
@@ -74,7 +73,6 @@ async fn restore_into_existing_collection_warns_then_fails_with_server_error() {
     let warning = b.alert_containing(&restore, "already exist", Duration::from_secs(15)).await;
     assert!(warning.contains("Article"), "{warning}");
     assert_eq!(b.requests_to("/restore").await, sent, "nothing sent before confirmation");
-    b.screenshot("restore-preflight").await;
 
     b.click_button(&restore, "Confirm restore").await;
     let job = "restore:filesystem:snap";
@@ -241,7 +239,6 @@ async fn lost_connection_while_polling_keeps_the_job_and_recovers() {
     proxy.set_mode(Mode::Unreachable);
     proxy.clear_rules();
     outage_notice(&b, job, "network error").await;
-    b.screenshot("connection-lost").await;
     proxy.set_mode(Mode::Pass);
     assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
     let err = b.job_cell(job, "error").await.unwrap_or_default();
