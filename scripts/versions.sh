@@ -8,8 +8,8 @@ SIZE_NIGHTLY=nightly-2026-05-19
 # leptos's wasm_split_helpers marks (Cargo.lock: wasm_split_helpers 0.2.x).
 WASM_SPLIT_VERSION=0.2.4
 # The Weaviate the tests and the run command use: the newest patch that builds from the Go module
-# proxy (v1.39.4+ need sroar releases the proxy refuses; backup-api.md §11). Also PINNED in
-# tests/e2e/src/weaviate.rs.
+# proxy (v1.39.4+ need sroar releases the proxy refuses; backup-api.md §11). The e2e harness
+# reads this line when WEAVIATE_BIN is not set.
 WEAVIATE_VERSION=v1.39.3
 # The releases scripts/matrix.sh runs the seed workflow against, oldest first: one of each minor
 # the proxy serves that builds here, ending with the pin. The test command runs the first and last.

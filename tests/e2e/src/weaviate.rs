@@ -13,8 +13,12 @@ use backup_core::version::Version;
 use crate::rest::Rest;
 use crate::{free_port, repo_root};
 
-/// The pinned server: `WEAVIATE_VERSION` in `scripts/versions.sh`.
-pub const PINNED: &str = "v1.39.3";
+/// The pinned release: `WEAVIATE_VERSION` in `scripts/versions.sh`, the one place it is set.
+pub fn pinned() -> String {
+    let versions = std::fs::read_to_string(repo_root().join("scripts/versions.sh")).expect("read scripts/versions.sh");
+    let pin = versions.lines().find_map(|l| l.strip_prefix("WEAVIATE_VERSION="));
+    pin.map(|v| v.trim().to_string()).expect("scripts/versions.sh sets WEAVIATE_VERSION=")
+}
 
 /// API-key authentication for a server that refuses anonymous access.
 #[derive(Clone, Debug)]
@@ -52,11 +56,11 @@ pub struct Weaviate {
     pub backups_dir: PathBuf,
 }
 
-/// The `weaviate-server` to run: `$WEAVIATE_BIN`, or the [`PINNED`] one.
+/// The `weaviate-server` to run: `$WEAVIATE_BIN`, or the [`pinned`] one.
 pub fn binary() -> PathBuf {
     match std::env::var("WEAVIATE_BIN") {
         Ok(p) => PathBuf::from(p),
-        Err(_) => binary_for(PINNED),
+        Err(_) => binary_for(&pinned()),
     }
 }
 
