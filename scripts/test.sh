@@ -22,7 +22,7 @@ cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1
 step "release build"
 bash scripts/build.sh --offline
 bash scripts/size.sh
-step "end-to-end tests (real Weaviate $WEAVIATE_VERSION, headless Chromium)"
+step "end-to-end tests (real Weaviate $WEAVIATE_VERSION, and the oldest release of the matrix; headless Chromium)"
 # tests/e2e/tests/runner.rs runs this binary (built here so its compile is not a test's time).
 cargo build -p backup-runner
 cargo test -p e2e --tests -- --test-threads=2 2>&1 | tee -a "$log"
