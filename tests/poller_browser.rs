@@ -186,7 +186,7 @@ async fn failed_reads_back_off_to_the_cap() {
     let gaps = gaps(&server.asks());
     assert!(gaps.len() >= 4, "{gaps:?}");
     for (gap, want) in gaps.iter().zip([40, 80, 160, 160]) {
-        assert!((want..want + 40).contains(gap), "gaps {gaps:?}, want 40, 80, 160, 160");
+        assert!((want..want + 60).contains(gap), "gaps {gaps:?}, want 40, 80, 160, 160");
     }
     let problem = state.jobs.with_untracked(|j| j.entries()[0].job.with_untracked(|j| j.poll_problem.clone()));
     assert!(problem.is_some_and(|p| p.contains("retrying")));
@@ -197,16 +197,17 @@ async fn a_hidden_tab_asks_at_the_heartbeat_and_at_once_when_shown() {
     let server = FakeServer::start(200, RUNNING, 0);
     let hidden = RwSignal::new(true);
     let (_state, _app, _, _) = poll(job(None), UseJobPollerOptions { hidden: Some(hidden.into()), ..options(quick()) });
-    sleep(500).await;
+    sleep(600).await;
     let asks = server.asks();
     // At once (it may have changed while nobody looked), then at the 400 ms heartbeat.
     assert_eq!(asks.len(), 2, "hidden, asked at {:?}", gaps(&asks));
     assert!(gaps(&asks)[0] >= 400);
     let shown = now_ms();
     hidden.set(false);
-    sleep(30).await;
+    sleep(100).await;
     let after = server.asks();
-    assert!(after.len() > 2 && after[2] - shown < 20, "shown at {shown}, asked at {after:?}");
+    // The next heartbeat would be 400 ms after the last ask.
+    assert!(after.len() > 2 && after[2] - shown < 80, "shown at {shown}, asked at {after:?}");
 }
 
 #[wasm_bindgen_test]
@@ -239,4 +240,18 @@ async fn pause_stops_asking_and_resume_asks_again() {
     resume();
     sleep(50).await;
     assert!(server.asks().len() > paused + 1);
+}
+
+#[wasm_bindgen_test]
+async fn unmounting_aborts_the_read_in_flight_and_stops_asking() {
+    let server = FakeServer::start(200, RUNNING, 100);
+    let (state, app, _, _) = poll(job(None), options(quick()));
+    sleep(50).await;
+    assert_eq!(server.asks().len(), 1);
+    let row = state.jobs.with_untracked(|j| j.entries()[0].job.clone());
+    let before = row.with_untracked(|j| j.last_update_ms);
+    drop(app);
+    sleep(250).await;
+    assert_eq!(server.asks().len(), 1, "asked after unmounting");
+    assert_eq!(row.with_untracked(|j| j.last_update_ms), before, "an answer landed after unmounting");
 }

@@ -87,7 +87,7 @@ pub fn use_job_poller_with_options(
 
     // Wakes the poller at `due`, unless it is already woken earlier.
     let wake_at = move |due: u64| {
-        if !is_active.get_untracked() || poller.try_update_value(|p| p.wake_at(due)) != Some(true) {
+        if is_active.try_get_untracked() != Some(true) || poller.try_update_value(|p| p.wake_at(due)) != Some(true) {
             return;
         }
         let fire = move || {
@@ -218,7 +218,7 @@ pub fn use_job_poller_with_options(
                 };
                 job.try_with_untracked(|j| crate::tabs::share(client.base_url(), j));
                 let policy = policy();
-                let hidden = hidden.get_untracked();
+                let hidden = hidden.try_get_untracked().unwrap_or_default();
                 let due = job.with_untracked(|j| {
                     poller.try_update_value(|p| p.slot(slot_key).landed(&policy, j, sent, changed, now, hidden))
                 });
