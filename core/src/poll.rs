@@ -330,10 +330,11 @@ impl Wake {
     }
     /// The earliest of the slots' `Waiting` dues, for one tick's states.
     pub fn earliest(states: impl IntoIterator<Item = SlotState>) -> Option<u64> {
-        states.into_iter().filter_map(|s| match s {
+        let waiting = |s| match s {
             SlotState::Waiting { due_ms } => Some(due_ms),
             SlotState::InFlight | SlotState::Due => None,
-        }).min()
+        };
+        states.into_iter().filter_map(waiting).min()
     }
 }
 
