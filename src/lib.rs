@@ -13,6 +13,7 @@ pub mod job_events;
 pub mod journal;
 pub mod panic_page;
 pub mod poller;
+pub mod reactive;
 pub mod routes;
 pub mod runtime_config;
 pub mod state;

@@ -19,7 +19,6 @@ use backup_core::status::Status;
 use backup_core::table::{diff_listed, ordered};
 use backup_core::version::Capabilities;
 use leptos::prelude::*;
-use leptos::reactive::graph::{Source, ToAnySubscriber};
 use web_sys::{AbortController, AbortSignal};
 
 use crate::client::Client;
@@ -91,15 +90,9 @@ impl JobEntry {
 
     /// Handles for a view that comes and goes (a row, the job detail): `job` to read, the
     /// view's one subscription to the entry, removed when the view goes; `set_job` for what the
-    /// view changes. (reactive_graph keeps a subscriber that is dropped without running again
-    /// in its source's set, and an entry outlives its rows: every row drawn would leave ~1.4 KB
-    /// there, one dead subscription per thing the row shows.)
+    /// view changes (see `reactive::watch`: an entry outlives its rows).
     pub fn watch(&self) -> (Memo<Job>, WriteSignal<Job>) {
-        let source = self.job.clone();
-        let read = ArcMemo::new(move |_| source.get());
-        let (source, subscriber) = (self.job.clone(), read.to_any_subscriber());
-        on_cleanup(move || source.remove_subscriber(&subscriber));
-        (Memo::from(read), WriteSignal::from(self.job.write_only()))
+        crate::reactive::watch(&self.job)
     }
 }
 
@@ -365,7 +358,7 @@ impl AppState {
     /// follows the list and `running`, not every job: a status read of one running job does
     /// not rescan 10,000 listed backups.
     pub fn successful_backups(self, backend: &str) -> Vec<String> {
-        self.running.with(|_| ());
+        crate::reactive::depend_on(self.running);
         self.jobs.with(|j| j.successful_backups(backend))
     }
 
@@ -430,89 +423,6 @@ impl AppState {
 impl Default for AppState {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// What a job's view (a row, the job detail) reads besides the job itself, as memos owned by
-/// whoever draws the rows. Rows read these, never an app-wide signal: reactive_graph drops an
-/// effect's subscriptions only when the effect runs again, so every row drawn would leave a
-/// dead subscription (~50 B, forever) on a signal that lives as long as the app; here they go
-/// when the table body that owns the scope is rebuilt. The clock ticks apart from the rest,
-/// which changes rarely (one memo: one set of reactive code in the bundle, not five).
-#[derive(Clone, Copy)]
-pub struct JobScope {
-    /// The poller's clock (read by running jobs only).
-    pub now: Memo<u64>,
-    shared: Memo<Shared>,
-}
-
-#[derive(Clone, PartialEq)]
-struct Shared {
-    stall_ms: u64,
-    opened: Option<JobKey>,
-    caps: Option<Capabilities>,
-    server: Option<(String, bool)>,
-    read_only: bool,
-    framing_refusal: Option<String>,
-    access: Option<Access>,
-}
-
-impl JobScope {
-    pub fn new(state: AppState) -> JobScope {
-        JobScope {
-            now: Memo::new(move |_| state.now.get()),
-            shared: Memo::new(move |_| Shared {
-                stall_ms: state.stall_minutes.get().max(1) * 60_000,
-                opened: state.route.with(|r| r.job().cloned()),
-                caps: state.connection.with(|c| c.as_ref().map(|c| c.caps)),
-                server: state.connection.with(|c| c.as_ref().map(|c| (c.client.base_url().to_string(), c.client.has_key()))),
-                read_only: state.read_only(),
-                framing_refusal: state.framing_refusal(),
-                access: state.connection.with(|c| c.as_ref().and_then(|c| c.access.clone())),
-            }),
-        }
-    }
-
-    /// How long unchanged counts as "may be stuck".
-    pub fn stall_ms(self) -> u64 {
-        self.shared.with(|s| s.stall_ms)
-    }
-
-    /// Whether `key`'s detail is open (`#/jobs/…`).
-    pub fn is_open(self, key: &JobKey) -> bool {
-        self.shared.with(|s| s.opened.as_ref() == Some(key))
-    }
-
-    pub fn caps(self) -> Option<Capabilities> {
-        self.shared.with(|s| s.caps)
-    }
-
-    /// The server's URL and whether a key is sent, for copy-as-curl.
-    pub fn server(self) -> Option<(String, bool)> {
-        self.shared.with(|s| s.server.clone())
-    }
-
-    pub fn read_only(self) -> bool {
-        self.shared.with(|s| s.read_only)
-    }
-
-    /// See [`AppState::framing_refusal`].
-    pub fn framing_refusal(self) -> Option<String> {
-        self.shared.with(|s| s.framing_refusal.clone())
-    }
-
-    /// Why the key may not cancel a job on `classes` (the server authorizes a cancel against
-    /// every collection the backup holds), with the permission named.
-    pub fn cancel_refusal(self, classes: &[String]) -> Option<String> {
-        self.shared.with(|s| s.access.as_ref().and_then(|a| a.missing(classes)))
-    }
-
-    /// Why the key may restore none of `classes` (a restore is narrowed to the ones it may).
-    pub fn restore_refusal(self, classes: &[String]) -> Option<String> {
-        self.shared.with(|s| {
-            let a = s.access.as_ref()?;
-            a.narrowing(classes, &[], &[]).filter(|n| n.allowed.is_empty()).map(|_| a.missing(classes).unwrap_or_default())
-        })
     }
 }
 

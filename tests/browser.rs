@@ -906,3 +906,36 @@ async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
     sleep_ms(100).await;
     assert_eq!(state.lead.get_untracked(), Lead::Polls(url), "this tab polls again");
 }
+
+// The table body's rebuild schedule (`reactive::Redraws`).
+
+#[wasm_bindgen_test]
+fn the_table_body_is_rebuilt_at_a_wholesale_page_change_after_enough_rows() {
+    let page = |from: u64| (from..from + 50).collect::<Vec<u64>>();
+    let mut r = backup_console::reactive::Redraws::default().next(&[], &page(0));
+    assert_eq!(r, backup_console::reactive::Redraws { drawn: 50, generation: 0 });
+    // Paging: each page is all new rows; the 10th page reaches REDRAW_AFTER and rebuilds.
+    for p in 1..10 {
+        r = r.next(&page((p - 1) * 50), &page(p * 50));
+        assert_eq!(r.generation, u64::from(p == 9), "page {p}");
+    }
+    assert_eq!(r.drawn, 50, "the new body counts the page it draws");
+    // Clear finished empties the page: wholesale, but few rows drawn since.
+    assert_eq!(r.next(&page(450), &[]), backup_console::reactive::Redraws { drawn: 50, generation: 1 });
+}
+
+#[wasm_bindgen_test]
+fn one_new_row_at_a_time_is_not_interrupted_until_four_times_as_many() {
+    let mut r = backup_console::reactive::Redraws::default();
+    let mut page: Vec<u64> = vec![];
+    for key in 0..(4 * backup_console::reactive::REDRAW_AFTER as u64 - 1) {
+        let mut next = vec![key];
+        next.extend(page.iter().take(49));
+        r = r.next(&page, &next);
+        page = next;
+    }
+    assert_eq!(r.generation, 0, "a row kept on the page means the admin may be in it");
+    let mut next = vec![u64::MAX];
+    next.extend(page.iter().take(49));
+    assert_eq!(r.next(&page, &next), backup_console::reactive::Redraws { drawn: 50, generation: 1 });
+}

@@ -156,38 +156,6 @@ pub fn ordered(mut keyed: Vec<(u8, u64, usize)>) -> Vec<usize> {
     keyed.into_iter().map(|(_, _, i)| i).collect()
 }
 
-/// Rows drawn (in all, since the last rebuild) after which the table body is rebuilt at the
-/// next wholesale page change; at four times as many, at once.
-pub const REDRAW_AFTER: usize = 500;
-
-/// When the app rebuilds the table body, which frees what the rows drawn so far left behind
-/// in the UI framework. Only at a wholesale page change (paging, a filter, Clear finished)
-/// once `REDRAW_AFTER` rows were drawn, so nothing the admin is doing in a row (a cancel
-/// being confirmed) is lost; a table where one new job at a time pushes one row down is
-/// rebuilt at `4 * REDRAW_AFTER` rows. Memory held stays bounded; redrawing costs one page.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Redraws {
-    /// Rows drawn by the current body.
-    pub drawn: usize,
-    /// Bumped at each rebuild.
-    pub generation: u64,
-}
-
-impl Redraws {
-    /// After the page (row keys, top to bottom) changed from `old` to `new`.
-    pub fn next(self, old: &[u64], new: &[u64]) -> Redraws {
-        let fresh = new.iter().filter(|k| !old.contains(k)).count();
-        let drawn = self.drawn.saturating_add(fresh);
-        let wholesale = fresh == new.len();
-        if (wholesale && drawn >= REDRAW_AFTER) || drawn >= 4 * REDRAW_AFTER {
-            // The new body draws the page it is built with.
-            Redraws { drawn: new.len(), generation: self.generation.wrapping_add(1) }
-        } else {
-            Redraws { drawn, ..self }
-        }
-    }
-}
-
 /// Rows rendered at once: a page. Beyond it the admin pages, filters or sorts; a table of
 /// 10,000 backups renders 50 rows (~50 DOM nodes each), not 10,000.
 pub const PAGE_SIZE: usize = 50;
@@ -274,37 +242,6 @@ mod tests {
     fn arrange(v: &TableView, jobs: &[Job]) -> Vec<String> {
         let refs: Vec<&Job> = jobs.iter().collect();
         ids(jobs, v.arrange(&refs))
-    }
-
-    #[test]
-    fn the_table_body_is_rebuilt_at_a_wholesale_page_change_after_enough_rows() {
-        let page = |from: u64| (from..from + 50).collect::<Vec<u64>>();
-        let mut r = Redraws::default().next(&[], &page(0));
-        assert_eq!(r, Redraws { drawn: 50, generation: 0 });
-        // Paging: each page is all new rows; the 10th page reaches REDRAW_AFTER and rebuilds.
-        for p in 1..10 {
-            r = r.next(&page((p - 1) * 50), &page(p * 50));
-            assert_eq!(r.generation, u64::from(p == 9), "page {p}");
-        }
-        assert_eq!(r.drawn, 50, "the new body counts the page it draws");
-        // Clear finished empties the page: wholesale, but few rows drawn since.
-        assert_eq!(r.next(&page(450), &[]), Redraws { drawn: 50, generation: 1 });
-    }
-
-    #[test]
-    fn one_new_row_at_a_time_is_not_interrupted_until_four_times_as_many() {
-        let mut r = Redraws::default();
-        let mut page: Vec<u64> = vec![];
-        for key in 0..(4 * REDRAW_AFTER as u64 - 1) {
-            let mut next = vec![key];
-            next.extend(page.iter().take(49));
-            r = r.next(&page, &next);
-            page = next;
-        }
-        assert_eq!(r.generation, 0, "a row kept on the page means the admin may be in it");
-        let mut next = vec![u64::MAX];
-        next.extend(page.iter().take(49));
-        assert_eq!(r.next(&page, &next), Redraws { drawn: 50, generation: 1 });
     }
 
     #[test]

@@ -4,6 +4,7 @@ use backup_core::version::{Capabilities, Feature};
 use leptos::prelude::*;
 
 use crate::components::TextField;
+use crate::reactive::redrawn_options;
 use crate::state::use_app_state;
 
 fn caps_signal() -> Signal<Option<Capabilities>> {
@@ -101,9 +102,7 @@ pub fn CreateAdvanced(
                 help="RBAC roles to back up (* and ? match); empty backs up the whole RBAC state. Built-in roles are never backed up."
                 unavailable=lacks(caps, Feature::IncludeRoles) />
             <datalist id="create-bases">
-                // Redrawn whole, not keyed: a keyed list keeps a link to every option it ever
-                // drew, and suggestions change with every backup that succeeds.
-                {move || bases.get().into_iter().map(|b| view! { <option value=b /> }).collect::<Vec<_>>()}
+                {redrawn_options(move || bases.get())}
             </datalist>
         </details>
     }

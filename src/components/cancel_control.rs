@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::ErrorAlert;
-use crate::state::{use_app_state, AppState, JobScope};
+use crate::reactive::JobScope;
+use crate::state::{use_app_state, AppState};
 use crate::components::variant::Action;
 
 /// Cancel for one job, in the row and in the job detail: never a single click (a framed console

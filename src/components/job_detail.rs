@@ -6,7 +6,8 @@ use backup_core::summary::{ago, elapsed};
 use leptos::prelude::*;
 
 use crate::components::{CancelControl, CopyBlock, RestoreLink};
-use crate::state::{use_app_state, JobEntry, JobScope};
+use crate::reactive::JobScope;
+use crate::state::{use_app_state, JobEntry};
 use crate::{local_date_time, local_time};
 use crate::components::variant::{Action, Notice};
 

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 
 use crate::components::{CancelControl, CopyBlock, RestoreLink};
 use crate::local_time as clock;
-use crate::state::{JobEntry, JobScope};
+use crate::reactive::JobScope;
+use crate::state::JobEntry;
 use crate::components::variant::Action;
 
 /// One job: its status as the API spells it (plus an icon, never colour alone), its live

@@ -1,10 +1,11 @@
 use backup_core::export::{to_csv, to_json};
-use backup_core::table::{Redraws, SortBy, StatusFilter, TableView, Window, PAGE_SIZE};
+use backup_core::table::{SortBy, StatusFilter, TableView, Window, PAGE_SIZE};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::{ErrorAlert, JobRow};
-use crate::state::{use_app_state, JobScope};
+use crate::reactive::{depend_on, JobScope, Redraws};
+use crate::state::use_app_state;
 use crate::components::variant::Action;
 
 /// A `data:` URL holding `text` (a download link's target).
@@ -142,8 +143,7 @@ pub fn JobTable() -> impl IntoView {
                     // Keyed by entry: one per `data-job` key on a server, and a new row
                     // for another server's job with the same key.
                     {move || {
-                        // `get`, not `track`: tracking a memo does not compute it.
-                        let _ = generation.get();
+                        depend_on(generation);
                         let scope = JobScope::new(state);
                         view! {
                             <For each=move || page_rows.get() key=|e| e.serial let:entry>

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::submit::{settle, SubmitRow, SubmitState};
+use crate::reactive::redrawn_options;
 use crate::components::{RestoreAdvanced, RestoreOptionInputs, SelectionFields, SelectionInputs};
 use crate::state::{use_app_state, Connection};
 use crate::components::variant::Action;
@@ -156,8 +157,7 @@ pub fn RestoreBackupForm(
             <SelectionFields prefix="restore" inputs default_backend=default_backend.unwrap_or_default()
                 id_list="restore-ids" pickable=backup_classes />
             <datalist id="restore-ids">
-                // Redrawn whole, like the incremental bases (see `CreateAdvanced`).
-                {move || suggestions().into_iter().map(|id| view! { <option value=id /> }).collect::<Vec<_>>()}
+                {redrawn_options(suggestions)}
             </datalist>
             <RestoreAdvanced inputs=options errors=inputs.errors />
             {move || refusal().map(|why| view! { <p class="notice" role="status">{why}</p> })}

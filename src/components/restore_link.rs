@@ -2,7 +2,7 @@ use backup_core::job::Job;
 use backup_core::route::Route;
 use leptos::prelude::*;
 
-use crate::state::JobScope;
+use crate::reactive::JobScope;
 use crate::components::variant::Action;
 
 /// The way to the restore form for a backup, in the row and on the job page; disabled, with the
