@@ -3,42 +3,19 @@
 use backup_core::api::StartedResponse;
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::status::Status;
-use backup_console::client::Client;
 use backup_console::components::{CoverageView, CreateBackupForm, ErrorAlert, JobTable, RestoreBackupForm, SummaryLine};
-use backup_console::state::{AppState, Connection};
+use backup_console::state::AppState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{connection, mount, q, set_input};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Mounts `view` in a fresh container; keep the handle alive while asserting.
-fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> (Element, impl Drop) {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&host).unwrap();
-    let handle = leptos::mount::mount_to(host.clone(), view);
-    (host.into(), handle)
-}
-
-fn q(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).unwrap()
-}
-
-/// A connection to `url`, as discovery would leave it.
-fn connection(url: &str) -> Connection {
-    Connection {
-        client: Client::new(url, None),
-        version: "1.39.0".into(),
-        caps: backup_core::version::Capabilities::for_version("1.39.0"),
-        backends: vec!["filesystem".into()],
-        collections: vec!["Article".into(), "Paragraph".into()],
-        nodes: vec!["node1".into()],
-        clock_offset_ms: None,
-        access: None,
-    }
-}
 
 fn connected_state() -> AppState {
     let state = AppState::new();
@@ -53,12 +30,6 @@ fn job(id: &str) -> Job {
     ))
     .unwrap();
     Job::started(JobKey { kind: JobKind::Backup, backend: "filesystem".into(), id: id.into() }, &resp, 0)
-}
-
-fn set_input(root: &Element, sel: &str, value: &str) {
-    let input: HtmlInputElement = q(root, sel).unwrap().unchecked_into();
-    input.set_value(value);
-    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
 }
 
 fn submit(root: &Element) {

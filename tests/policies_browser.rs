@@ -3,48 +3,25 @@
 
 use backup_core::api::StartedResponse;
 use backup_core::job::{Job, JobKey, JobKind};
-use backup_console::client::Client;
 use backup_console::components::policies::{PolicyBook, PolicyEditor, PolicyTable};
 use backup_console::state::{AppState, Connection};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlInputElement};
+use web_sys::HtmlElement;
+
+#[path = "support/mod.rs"]
+mod support;
+
+use support::{connection, mount, q, set_input};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> (Element, impl Drop) {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&host).unwrap();
-    let handle = leptos::mount::mount_to(host.clone(), view);
-    (host.into(), handle)
-}
-
-fn q(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).unwrap()
-}
 
 /// A connected state on a server of its own (policies are kept per server URL).
 fn connected_state(url: &str) -> AppState {
     let state = AppState::new();
-    state.connection.set(Some(Connection {
-        client: Client::new(url, None),
-        version: "1.39.0".into(),
-        caps: backup_core::version::Capabilities::for_version("1.39.0"),
-        backends: vec!["filesystem".into()],
-        collections: vec!["Article".into()],
-        nodes: vec!["node1".into()],
-        clock_offset_ms: None,
-        access: None,
-    }));
+    state.connection.set(Some(Connection { collections: vec!["Article".into()], ..connection(url) }));
     state
-}
-
-fn set_input(root: &Element, sel: &str, value: &str) {
-    let input: HtmlInputElement = q(root, sel).unwrap_or_else(|| panic!("{sel}")).unchecked_into();
-    input.set_value(value);
-    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
 }
 
 async fn settle_dom() {

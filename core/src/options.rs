@@ -342,16 +342,11 @@ pub struct CreateForm {
 
 impl CreateForm {
     pub fn validate(&self, known: Option<&[String]>, caps: Capabilities) -> Result<(Selection, BackupCreateRequest, Location), FieldErrors> {
-        let selection = self.selection.validate(known, caps);
         let mut req = BackupCreateRequest { id: self.selection.id.trim().to_string(), ..Default::default() };
         let options = self.options.apply(&mut req, caps);
-        match (selection, options) {
-            (Ok(sel), Ok(location)) => {
-                (req.include, req.exclude) = (sel.include.clone(), sel.exclude.clone());
-                Ok((sel, req, location))
-            }
-            (sel, options) => Err(both_errors(sel.err(), options.err())),
-        }
+        let sel = both(self.selection.validate(known, caps), options)?;
+        (req.include, req.exclude) = (sel.0.include.clone(), sel.0.exclude.clone());
+        Ok((sel.0, req, sel.1))
     }
 }
 
@@ -364,23 +359,24 @@ pub struct RestoreForm {
 
 impl RestoreForm {
     pub fn validate(&self, known: Option<&[String]>, caps: Capabilities) -> Result<(Selection, BackupRestoreRequest, Location), FieldErrors> {
-        let selection = self.selection.validate(known, caps);
         let mut req = BackupRestoreRequest::default();
         let options = self.options.apply(&mut req, caps);
-        match (selection, options) {
-            (Ok(sel), Ok(location)) => {
-                (req.include, req.exclude) = (sel.include.clone(), sel.exclude.clone());
-                Ok((sel, req, location))
-            }
-            (sel, options) => Err(both_errors(sel.err(), options.err())),
-        }
+        let sel = both(self.selection.validate(known, caps), options)?;
+        (req.include, req.exclude) = (sel.0.include.clone(), sel.0.exclude.clone());
+        Ok((sel.0, req, sel.1))
     }
 }
 
-fn both_errors(a: Option<FieldErrors>, b: Option<FieldErrors>) -> FieldErrors {
-    let mut all = a.unwrap_or_default();
-    all.extend(b.unwrap_or_default());
-    all
+/// Both parts of a form, or every error of both.
+fn both<A, B>(a: Result<A, FieldErrors>, b: Result<B, FieldErrors>) -> Result<(A, B), FieldErrors> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => {
+            let mut all = a.err().unwrap_or_default();
+            all.extend(b.err().unwrap_or_default());
+            Err(all)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1200,22 +1200,6 @@ fn prop_check_api_key_is_visible_ascii() {
     });
 }
 
-const ALL_FEATURES: [Feature; 14] = [
-    Feature::NodeMapping,
-    Feature::CpuPercentage,
-    Feature::Cancel,
-    Feature::BucketPath,
-    Feature::List,
-    Feature::RolesUsersOptions,
-    Feature::OverwriteAlias,
-    Feature::ListOrderAndSize,
-    Feature::ZstdCompression,
-    Feature::RestoreCancel,
-    Feature::Wildcards,
-    Feature::IncrementalBase,
-    Feature::IncludeUsers,
-    Feature::IncludeRoles,
-];
 
 #[test]
 fn prop_versions_are_total() {
@@ -1225,7 +1209,7 @@ fn prop_versions_are_total() {
         prop_assert_eq!(Version::parse(&v.to_string()), Some(v));
         prop_assert_eq!(Version::parse(&format!("v{v}-rc.0")), Some(v));
         for caps in [Capabilities::for_version(&t), Capabilities { version: v }] {
-            for f in ALL_FEATURES {
+            for f in Feature::ALL {
                 prop_assert_eq!(caps.lacks(f).is_none(), caps.has(f));
             }
         }

@@ -58,6 +58,24 @@ macro_rules! releases {
 }
 
 impl Feature {
+    /// Every feature, oldest first.
+    pub const ALL: [Feature; 14] = [
+        Feature::NodeMapping,
+        Feature::CpuPercentage,
+        Feature::Cancel,
+        Feature::BucketPath,
+        Feature::List,
+        Feature::RolesUsersOptions,
+        Feature::OverwriteAlias,
+        Feature::ListOrderAndSize,
+        Feature::ZstdCompression,
+        Feature::RestoreCancel,
+        Feature::Wildcards,
+        Feature::IncrementalBase,
+        Feature::IncludeUsers,
+        Feature::IncludeRoles,
+    ];
+
     /// The first mainline release with the feature, then the first patch of each older line
     /// that got it as a backport (`backup-api.md` §4).
     fn releases(self) -> &'static [Version] {
@@ -136,10 +154,7 @@ mod tests {
     }
 
     use Feature::*;
-    const ALL: [Feature; 14] = [
-        NodeMapping, CpuPercentage, Cancel, BucketPath, List, RolesUsersOptions, OverwriteAlias,
-        ListOrderAndSize, ZstdCompression, RestoreCancel, Wildcards, IncrementalBase, IncludeUsers, IncludeRoles,
-    ];
+    const ALL: [Feature; 14] = Feature::ALL;
 
     fn has(version: &str) -> Vec<Feature> {
         let c = Capabilities::for_version(version);

@@ -16,25 +16,8 @@ use e2e::weaviate::{Options, Weaviate};
 use serde_json::json;
 use thirtyfour::prelude::*;
 
-/// The features core knows, with the words the matrix table uses for them.
-const FEATURES: [Feature; 14] = [
-    Feature::NodeMapping,
-    Feature::CpuPercentage,
-    Feature::Cancel,
-    Feature::BucketPath,
-    Feature::List,
-    Feature::RolesUsersOptions,
-    Feature::OverwriteAlias,
-    Feature::ListOrderAndSize,
-    Feature::ZstdCompression,
-    Feature::RestoreCancel,
-    Feature::Wildcards,
-    Feature::IncrementalBase,
-    Feature::IncludeUsers,
-    Feature::IncludeRoles,
-];
 
-/// Exhaustive, so a feature added to core fails to compile here until [`FEATURES`] has it.
+/// Exhaustive, so a feature added to core fails to compile here until [`Feature::ALL`] has it.
 fn words(f: Feature) -> &'static str {
     match f {
         Feature::NodeMapping => "node mapping",
@@ -113,7 +96,7 @@ async fn cancel_refused(b: &Browser, job: &str, feature: Feature) {
 async fn seed_workflow(version: &str) {
     let started = Instant::now();
     let caps = Capabilities::for_version(version);
-    let gated: Vec<&str> = FEATURES.into_iter().filter(|f| !caps.has(*f)).map(words).collect();
+    let gated: Vec<&str> = Feature::ALL.into_iter().filter(|f| !caps.has(*f)).map(words).collect();
     println!("matrix {version} gates off: {}", if gated.is_empty() { "nothing".into() } else { gated.join(", ") });
 
     let wv = Weaviate::start(Options { name: format!("matrix-{version}"), version: Some(version.into()), ..Default::default() });
