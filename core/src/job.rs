@@ -450,6 +450,17 @@ pub fn submit_took_effect(prior: &Prior, found: &StatusResponse, clock: SubmitCl
 }
 
 #[cfg(test)]
+impl Job {
+    /// A job `b` on `filesystem`, started by this console at `at`, now in `status`.
+    pub(crate) fn for_test(kind: JobKind, status: &str, at: u64) -> Job {
+        let r: StartedResponse = serde_json::from_str(r#"{"id":"b","status":"STARTED"}"#).unwrap();
+        let mut j = Job::started(JobKey { kind, backend: "filesystem".into(), id: "b".into() }, &r, at);
+        j.status = Status::parse(status);
+        j
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -73,14 +73,9 @@ impl JobView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::StartedResponse;
-    use crate::job::JobKey;
 
     fn job(kind: JobKind, status: &str) -> Job {
-        let r: StartedResponse = serde_json::from_str(r#"{"id":"b","status":"STARTED"}"#).unwrap();
-        let mut j = Job::started(JobKey { kind, backend: "filesystem".into(), id: "b".into() }, &r, 1_000);
-        j.status = Status::parse(status);
-        j
+        Job::for_test(kind, status, 1_000)
     }
 
     #[test]

@@ -341,8 +341,6 @@ impl Wake {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::StartedResponse;
-    use crate::job::JobKey;
 
     #[test]
     fn adaptive_is_quick_after_a_change_then_backs_off_to_cap() {
@@ -484,10 +482,7 @@ mod tests {
     }
 
     fn job(kind: JobKind, status: &str) -> Job {
-        let r: StartedResponse = serde_json::from_str(r#"{"id":"b","status":"STARTED"}"#).unwrap();
-        let mut j = Job::started(JobKey { kind, backend: "filesystem".into(), id: "b".into() }, &r, 100_000);
-        j.status = Status::parse(status);
-        j
+        Job::for_test(kind, status, 100_000)
     }
 
     #[test]
