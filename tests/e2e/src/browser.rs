@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 
-use crate::{free_port, repo_root};
+use crate::free_port;
 
 /// Headless Chromium under chromedriver. Dropping it (also on a failed assert) kills
 /// chromedriver and every Chromium process it started, and removes the profile.
@@ -237,15 +237,6 @@ impl Browser {
             Ok(b) => b.text().await.unwrap_or_default(),
             Err(e) => format!("(no body: {e})"),
         }
-    }
-
-    /// Saves a screenshot into `.work/screenshots/` (ignored by git).
-    pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let dir = repo_root().join(".work/screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{name}.png"));
-        self.driver.screenshot(&path).await.expect("screenshot");
-        path
     }
 
     /// Ends the WebDriver session; dropping does the rest.

@@ -1,6 +1,7 @@
 //! The Policies view against a real Weaviate: policies from `config.json`, backups made over
-//! REST under a policy's template ids (as backup-runner makes them) grouped under it, an
-//! overdue policy in its row and in the summary line, and "Run now" through the create path.
+//! REST under a policy's template ids and by backup-runner (from the policies file the console
+//! exports, unchanged) grouped under it, an overdue policy in its row and in the summary line,
+//! and "Run now" through the create path.
 
 mod common;
 
@@ -10,6 +11,7 @@ use backup_core::policy::IdTemplate;
 use backup_core::policy_view::{DateTime, Utc};
 use common::{dist, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
+use e2e::runner::Runner;
 use e2e::static_server::{StaticOptions, StaticServer};
 use serde_json::json;
 use thirtyfour::prelude::*;
@@ -117,6 +119,16 @@ async fn config_policies_group_their_backups_flag_overdue_and_run_now() {
     let page = b.body_text().await;
     assert!(page.contains("kind: CronJob") && page.contains("\"name\": \"nightly\""), "exports: {page}");
 
+    // The exported policies file runs unchanged in backup-runner, and what it makes is grouped
+    // under the policy once the console reads the list again.
+    let exported = text(&b, "pre[data-snippet=policies-file]").await;
+    let runner = Runner::new(&wv.url, vec![("BACKUP_FILESYSTEM_PATH".into(), wv.backups_dir.display().to_string())]);
+    std::fs::write(runner.dir.join("policies.json"), &exported).unwrap();
+    let ran = runner.run(&["run", "--policy", "nightly"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    let made = ran.events("succeeded")[0]["id"].as_str().unwrap().to_string();
+    b.wait_for(&format!("//table[@aria-label='Backups of this policy']//tr[@data-member='{made}']"), Duration::from_secs(90)).await;
+
     // (2) `stale` is overdue in its row and in the summary line.
     b.goto(&format!("{}#/policies", site.url)).await;
     wait_text(&b, "tr[data-policy=stale] [data-col=state]", "overdue", Duration::from_secs(30)).await;
@@ -140,6 +152,5 @@ async fn config_policies_group_their_backups_flag_overdue_and_run_now() {
     let (code, list) = rest.call("GET", "/backups/filesystem", None);
     let made = list.as_array().and_then(|l| l.iter().find(|b| b["id"] == json!(id))).cloned();
     assert_eq!((code, made.map(|b| b["classes"].clone())), (200, Some(json!(["Article"]))), "{list}");
-    b.screenshot("policies-run-now").await;
     b.quit().await;
 }
