@@ -12,6 +12,7 @@ use super::policy_page::next_runs_view;
 use crate::components::TextField;
 use crate::now_ms;
 use crate::state::use_app_state;
+use crate::components::variant::Action;
 
 /// One signal per editor field (see [`PolicyForm`]).
 #[derive(Clone, Copy)]
@@ -233,7 +234,7 @@ pub fn PolicyEditor(
             </details>
             <div class="actions">
                 <button type="submit">"Save policy"</button>
-                <a class="button-link" href=move || editing.get_value().map_or(Route::Policies, Route::Policy).to_hash()>"Cancel"</a>
+                <a class=Action::Link.class() href=move || editing.get_value().map_or(Route::Policies, Route::Policy).to_hash()>"Cancel"</a>
             </div>
             {move || (!errors.with(FieldErrors::is_empty)).then(|| view! {
                 <p class="field-error" role="alert">{format!("Nothing was saved: {} to fix.", match errors.with(|e| e.iter().count()) { 1 => "1 field".to_string(), n => format!("{n} fields") })}</p>

@@ -17,6 +17,7 @@ use crate::components::{data_url, CopyBlock};
 use crate::local_date_time;
 use crate::state::use_app_state;
 use crate::now_ms;
+use crate::components::variant::{Action, Notice};
 
 /// Backups and retention verdicts listed on the page; older ones are summed up in a line.
 const SHOWN: usize = 100;
@@ -88,18 +89,18 @@ fn Page(book: PolicyBook, entry: Entry, standing: Memo<Option<Standing>>) -> imp
         <div class="policies-head">
             <h2 id="policy-h" tabindex="-1">"Policy "<span class="mono">{name.clone()}</span></h2>
             {from_config.then(|| view! { <span class="badge">"from config.json"</span> })}
-            <a class="button-link" href=Route::Policies.to_hash()>"All policies"</a>
+            <a class=Action::Link.class() href=Route::Policies.to_hash()>"All policies"</a>
             {editable.then(|| view! {
-                <a class="button-link" href=Route::EditPolicy(Some(name.clone())).to_hash()>"Edit"</a>
-                <button type="button" class="secondary" on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                <a class=Action::Link.class() href=Route::EditPolicy(Some(name.clone())).to_hash()>"Edit"</a>
+                <button type="button" class=Action::Secondary.class() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
             })}
         </div>
         {move || confirm_delete.get().then(|| view! {
-            <div class="alert warning" role="alert">
+            <div class=Notice::Warning.class() role="alert">
                 <p>"Delete this policy from this browser? Its backups stay on the server; a runner that has it in its own policies file keeps running it."</p>
                 <div class="actions">
                     <button type="button" on:click=delete.clone()>"Delete policy"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>"Keep"</button>
+                    <button type="button" class=Action::Secondary.class() on:click=move |_| confirm_delete.set(false)>"Keep"</button>
                 </div>
             </div>
         })}
@@ -110,7 +111,7 @@ fn Page(book: PolicyBook, entry: Entry, standing: Memo<Option<Standing>>) -> imp
             return view! {
                 <section class="card policy" aria-labelledby="policy-h">
                     {head}
-                    <div class="alert" role="alert">
+                    <div class=Notice::Error.class() role="alert">
                         <p>"This policy cannot run in this browser:"</p>
                         <ul>{errs.iter().map(|(_, m)| view! { <li>{m.to_string()}</li> }).collect::<Vec<_>>()}</ul>
                     </div>
@@ -251,7 +252,7 @@ fn Page(book: PolicyBook, entry: Entry, standing: Memo<Option<Standing>>) -> imp
             let download = format!("{}.policies.json", policy.name);
             view! {
                 <h4>"Policies file"</h4>
-                <a class="button-link" download=download href=data_url("application/json", &file)>"Download policies file"</a>
+                <a class=Action::Link.class() download=download href=data_url("application/json", &file)>"Download policies file"</a>
                 <CopyBlock label="Copy policies file" name="policies-file" text=file />
                 {Manifest::ALL.into_iter().map(|kind| {
                     let (title, label) = match kind {

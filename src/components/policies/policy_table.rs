@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::book::PolicyBook;
 use crate::local_date_time;
 use crate::state::use_app_state;
+use crate::components::variant::{Action, Notice};
 
 /// Milliseconds since the epoch of a policy time, for the console's date formatting.
 pub(super) fn ms(t: backup_core::policy_view::DateTime<backup_core::policy_view::Utc>) -> u64 {
@@ -31,19 +32,19 @@ pub fn PolicyTable(
         <section class="card policies" aria-labelledby="policies-h">
             <div class="policies-head">
                 <h2 id="policies-h" tabindex="-1">"Policies"</h2>
-                <a class="button-link" href="#/">"All jobs"</a>
+                <a class=Action::Link.class() href="#/">"All jobs"</a>
                 <Show when=move || !state.read_only()>
-                    <a class="button-link" href=Route::EditPolicy(None).to_hash()>"New policy"</a>
+                    <a class=Action::Link.class() href=Route::EditPolicy(None).to_hash()>"New policy"</a>
                 </Show>
             </div>
             <p class="help">
                 "A policy backs up on a schedule, under ids made from its template, and keeps what its retention says. "
                 "The console shows how each stands from the backups it already lists; backup-runner runs them (see Export on a policy's page)."
             </p>
-            {move || book.config_error.get().map(|e| view! { <div class="alert" role="alert"><p class="server-text">{e}</p><p class="alert-hint">"No policy from config.json is shown until it is fixed."</p></div> })}
+            {move || book.config_error.get().map(|e| view! { <div class=Notice::Error.class() role="alert"><p class="server-text">{e}</p><p class="alert-hint">"No policy from config.json is shown until it is fixed."</p></div> })}
             {move || book.kept_error.get().map(|e| view! { <p class="notice" role="status">{e}</p> })}
             {move || (!broken.with(Vec::is_empty)).then(|| view! {
-                <div class="alert warning" role="alert">
+                <div class=Notice::Warning.class() role="alert">
                     <p><strong>"These policies cannot run in this browser:"</strong></p>
                     <ul>{broken.get().into_iter().map(|(name, why)| view! { <li><span class="mono">{name}</span>": "{why}</li> }).collect::<Vec<_>>()}</ul>
                 </div>
