@@ -170,7 +170,12 @@ impl Access {
 /// The permission a 403 says the server wanted, in the words of the Permissions API:
 /// `… insufficient permissions to create_backups [[Domain: backups,Collection: Author]]` →
 /// "manage_backups on Author".
+///
+/// `None` under AdminList (`adminlist: …`): there the fix is an admin key, not a permission.
 pub fn forbidden_permission(message: &str) -> Option<String> {
+    if message.trim_start().starts_with("adminlist") {
+        return None;
+    }
     let (_, rest) = message.split_once("insufficient permissions to ")?;
     let verb = rest.split([' ', '[']).next().filter(|v| !v.is_empty())?;
     let permission = if verb.ends_with("_backups") || rest.contains("backups/") { MANAGE_BACKUPS } else { verb };
@@ -255,6 +260,7 @@ mod tests {
             Some("manage_backups on A, B")
         );
         assert_eq!(forbidden_permission("forbidden"), None);
+        assert_eq!(forbidden_permission("adminlist: authorization, forbidden action: user 'viewer' has insufficient permissions to C [backups/collections/*]"), None);
         assert_eq!(forbidden_permission("insufficient permissions to "), None);
     }
 }
