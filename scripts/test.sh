@@ -18,7 +18,7 @@ cargo test -p xtask 2>&1 | tee -a "$log"  # the release build's program (xtask/)
 step "runner unit tests (native)"
 cargo test -p backup-runner 2>&1 | tee -a "$log"
 step "component tests (wasm-bindgen-test, headless Chromium)"
-cargo test --target wasm32-unknown-unknown -p backup-console --test browser 2>&1 | tee -a "$log"
+cargo test --target wasm32-unknown-unknown -p backup-console --test browser --test policies_browser --test poller_browser 2>&1 | tee -a "$log"
 step "release build"
 bash scripts/build.sh --offline
 bash scripts/size.sh
