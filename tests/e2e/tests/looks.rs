@@ -45,6 +45,15 @@ async fn scroll_y(b: &Browser) -> f64 {
     b.driver.execute("return window.scrollY", vec![]).await.unwrap().json().as_f64().unwrap()
 }
 
+/// What sticks out past the viewport's right edge (tag.class: right edge), for a failure message.
+async fn sticking_out(b: &Browser) -> String {
+    let js = "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 1)
+        .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).replace(/ /g, '.') : '') + ': ' + Math.round(e.getBoundingClientRect().right))
+        .slice(0, 12).join(', ')";
+    b.driver.execute(js, vec![]).await.unwrap().json().as_str().unwrap_or_default().to_string()
+}
+
 /// Whether the page scrolls sideways (something wider than the viewport).
 async fn overflows_sideways(b: &Browser) -> bool {
     let r = b
@@ -94,7 +103,7 @@ async fn first_run_jobs_detail_and_errors_at_three_widths_light_and_dark() {
             let summary = b.wait_for("//*[@aria-label='Summary']", Duration::from_secs(5)).await.text().await.unwrap();
             assert!(summary.contains("1 failure in the last 24 h") && summary.contains("1 of 3 collections in no backup"), "{summary}");
             assert!(!b.field(&form_xpath("Connection"), "Weaviate URL").await.is_displayed().await.unwrap());
-            assert!(!overflows_sideways(&b).await, "no sideways scrolling at {size} px");
+            assert!(!overflows_sideways(&b).await, "no sideways scrolling at {size} px: {}", sticking_out(&b).await);
             look(&b, &format!("jobs-{size}-{theme}")).await;
 
             // A failed job's detail, opened from its ID link; "All jobs" returns to the table
@@ -109,7 +118,7 @@ async fn first_run_jobs_detail_and_errors_at_three_widths_light_and_dark() {
             assert!(text.contains("Status timeline") && text.contains("STARTED"), "{text}");
             let focused = b.driver.execute("return document.activeElement.id", vec![]).await.unwrap();
             assert_eq!(focused.json(), "job-detail-h", "the detail's heading has the focus");
-            assert!(!overflows_sideways(&b).await, "no sideways scrolling at {size} px");
+            assert!(!overflows_sideways(&b).await, "no sideways scrolling at {size} px: {}", sticking_out(&b).await);
             look(&b, &format!("detail-failed-{size}-{theme}")).await;
             b.click_button(DETAIL, "← All jobs").await;
             b.wait_for(&format!("//tr[@data-job='{failed}']"), Duration::from_secs(5)).await;
