@@ -171,9 +171,11 @@ impl Access {
 /// `… insufficient permissions to create_backups [[Domain: backups,Collection: Author]]` →
 /// "manage_backups on Author".
 ///
-/// `None` under AdminList (`adminlist: …`): there the fix is an admin key, not a permission.
+/// Only an RBAC refusal (`rbac: …`) is translated. AdminList's (`adminlist: …`) and the bare
+/// form an empty-include create gets under either (`authorization, forbidden action: … to C
+/// [backups/collections/A]`) cannot be told apart, and under AdminList the fix is an admin key.
 pub fn forbidden_permission(message: &str) -> Option<String> {
-    if message.trim_start().starts_with("adminlist") {
+    if !message.trim_start().starts_with("rbac:") {
         return None;
     }
     let (_, rest) = message.split_once("insufficient permissions to ")?;
@@ -256,8 +258,13 @@ mod tests {
             Some("manage_backups on *")
         );
         assert_eq!(
-            forbidden_permission("authorization, forbidden action: user 'x' has insufficient permissions to C [backups/collections/A backups/collections/B]").as_deref(),
+            forbidden_permission("rbac: authorization, forbidden action: user 'x' has insufficient permissions to C [backups/collections/A backups/collections/B]").as_deref(),
             Some("manage_backups on A, B")
+        );
+        assert_eq!(
+            forbidden_permission("authorization, forbidden action: user 'viewer' has insufficient permissions to C [backups/collections/Article]"),
+            None,
+            "the bare form is AdminList's too"
         );
         assert_eq!(forbidden_permission("forbidden"), None);
         assert_eq!(forbidden_permission("adminlist: authorization, forbidden action: user 'viewer' has insufficient permissions to C [backups/collections/*]"), None);

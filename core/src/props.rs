@@ -1673,7 +1673,7 @@ mod policies {
 fn prop_access_is_total() {
     check("access::OwnInfo, forbidden_permission", drawn(128, |d| (d.json(3).to_string(), d.text())), |(json, text)| {
         let _ = crate::access::forbidden_permission(&text);
-        let _ = crate::access::forbidden_permission(&format!("insufficient permissions to {text}"));
+        let _ = crate::access::forbidden_permission(&format!("rbac: insufficient permissions to {text}"));
         if let Ok(info) = serde_json::from_str::<crate::access::OwnInfo>(&json) {
             if let Some(a) = crate::access::Access::from_own_info(info) {
                 let known = vec![text.clone(), "Article".to_string()];
