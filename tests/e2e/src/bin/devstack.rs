@@ -67,6 +67,9 @@ fn start_runner(url: &str, env: Vec<(String, String)>, policy: serde_json::Value
     let runner = Runner::new(url, env);
     runner.policies(serde_json::json!([policy]));
     let metrics = format!("127.0.0.1:{}", free_port());
+    if let Some(dir) = log.parent() {
+        std::fs::create_dir_all(dir).expect("runner log folder");
+    }
     let log = std::fs::File::create(log).expect("runner log");
     let mut cmd = runner.command(&["schedule", "--metrics-addr", &metrics]);
     cmd.stdout(log.try_clone().unwrap()).stderr(log).stdin(Stdio::null());
