@@ -234,6 +234,15 @@ impl ApiError {
         }
     }
 
+    /// The server refused a create because a backup is already running: 422 from v1.37.10 /
+    /// v1.38.2 on (500 before), or a node still finishing or uploading one (500 `cannot commit`,
+    /// `is not yet released`) (v1.39.0 `usecases/backup/scheduler.go`,
+    /// `adapters/repos/db/backup.go` `initBackup`). The same texts as [`message_hint`]'s rules.
+    pub fn is_busy(&self) -> bool {
+        let m = self.message();
+        matches!(self.status(), Some(422) | Some(500)) && (m.contains("already in progress") || m.contains("is not yet released"))
+    }
+
     /// 401 or 403: a new API key may fix it.
     pub fn is_auth(&self) -> bool {
         matches!(self, ApiError::Unauthorized(_) | ApiError::Forbidden(_))
@@ -386,6 +395,10 @@ mod tests {
     #[test]
     fn hints_for_catalogue_cases() {
         let busy = ApiError::from_response(422, r#"{"error":[{"message":"backup b0 already in progress"}]}"#);
+        assert!(busy.is_busy());
+        let held = ApiError::from_response(500, r#"{"error":[{"message":"cannot create new backup, backup ‘b’ is not yet released, try again later"}]}"#);
+        assert!(held.is_busy());
+        assert!(!ApiError::from_response(422, r#"{"error":[{"message":"class X not found"}]}"#).is_busy());
         assert!(busy.hint().unwrap().contains("wait for it or cancel it"));
         let dup = ApiError::from_response(
             422,

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::store::Store;
-use crate::weaviate::{is_busy, Weaviate};
+use crate::weaviate::Weaviate;
 
 /// How long a run waits for its backup, and (with `onPreviousRunning: wait`) for another one.
 #[derive(Clone, Copy, Debug)]
@@ -159,7 +159,7 @@ pub fn run(wv: &Weaviate, policy: &Policy, limits: Limits, stop: &dyn Fn() -> bo
         };
         match wv.create(&policy.backend, &req) {
             Ok(_) => break (at, loc, req.id),
-            Err(e) if is_busy(&e) => {
+            Err(e) if e.is_busy() => {
                 let other = e.message().to_string();
                 if policy.on_previous_running == OnPreviousRunning::Skip {
                     emit(json!({"event": "skipped", "policy": name, "reason": other}));

@@ -96,15 +96,6 @@ fn read_limited(resp: ureq::Response, status: u16) -> Result<String, ApiError> {
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// Whether the server refused a create because a backup is already running: 422 from
-/// v1.37.10/v1.38.2 on (500 before), or a node still finishing or uploading one (500
-/// `cannot commit`, `is not yet released`) (backup-api.md §1.1; v1.39.0
-/// `usecases/backup/scheduler.go`, `adapters/repos/db/backup.go` `initBackup`).
-pub fn is_busy(e: &ApiError) -> bool {
-    let m = e.message();
-    matches!(e.status(), Some(422) | Some(500)) && (m.contains("already in progress") || m.contains("is not yet released"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,16 +104,5 @@ mod tests {
     fn only_http_urls_are_accepted() {
         assert!(Weaviate::new("ftp://x", None).is_err());
         assert_eq!(Weaviate::new("http://127.0.0.1:8080/", None).unwrap().url, "http://127.0.0.1:8080");
-    }
-
-    #[test]
-    fn busy_is_the_servers_already_in_progress() {
-        let busy = ApiError::from_response(422, r#"{"error":[{"message":"backup nightly-1 already in progress"}]}"#);
-        assert!(is_busy(&busy));
-        let node = ApiError::from_response(500, r#"{"error":[{"message":"node \"n1\": cannot commit : backup b already in progress"}]}"#);
-        assert!(is_busy(&node));
-        let held = ApiError::from_response(500, r#"{"error":[{"message":"cannot create new backup, backup ‘b’ is not yet released, this means its contents have not yet been fully copied to its destination, try again later"}]}"#);
-        assert!(is_busy(&held));
-        assert!(!is_busy(&ApiError::from_response(422, r#"{"error":[{"message":"class X not found"}]}"#)));
     }
 }
