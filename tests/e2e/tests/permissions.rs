@@ -129,7 +129,8 @@ async fn a_scoped_key_is_told_what_the_server_would_narrow_refuse_or_hide() {
     assert_eq!(code, 404, "nothing was sent");
     b.click_button(&create, "Name the 1 it can").await;
     assert_eq!(b.field(&create, "Include collections").await.prop("value").await.unwrap().as_deref(), Some("Article"));
-    // A named collection the key lacks: the server's 403 names it, and so does the console.
+    // A named collection the key lacks: refused before sending, the permission named (the server
+    // would answer 403; how that 403's hint names the permission is unit-tested in core::error).
     b.fill(&create, "Include collections", "Author").await;
     b.click_button(&create, "Start backup").await;
     let refused = b.alert_containing(&create, "Needs manage_backups", WAIT).await;
