@@ -8,7 +8,9 @@
 //! becomes) visible takes the lock over (`steal`): the tab the admin looks at polls at the
 //! visible pace, and the one it took the lock from waits for its next turn. The tab holding
 //! the lock posts each job it read on the `BroadcastChannel` "backup-console"; the others take
-//! a read that is newer than what they show (`backup_core::journal::take_shared`).
+//! a read that is newer than what they show (`backup_core::journal::take_shared`). Going away,
+//! it says so on the channel, and a visible tab takes the lock at once rather than waiting for
+//! the browser to tear the page down (`backup_core::journal::Told::Leaving`).
 //!
 //! Where either API is missing (Web Locks needs a secure context: https or localhost), every
 //! tab polls on its own as before. Jobs started, cancelled or cleared in a tab reach the others
@@ -18,7 +20,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use backup_core::job::Job;
-use backup_core::journal::Shared;
+use backup_core::journal::{Shared, Told};
 use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use leptos_use_document_visibility::use_document_visibility;
@@ -152,12 +154,30 @@ pub fn use_tabs() {
     let Some(locks) = lock_manager() else { return };
     let server = Memo::new(move |_| state.server_url());
 
+    let claims: Claims = StoredValue::new_local(Claim::default());
+    let visibility = use_document_visibility();
+    let visible = move || visibility.get_untracked() != VisibilityState::Hidden;
+    let hear_locks = locks.clone();
     let hear = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let Some(shared) = e.data().as_string().and_then(|text| Shared::parse(&text)) else { return };
+        let Some(told) = e.data().as_string().and_then(|text| Told::parse(&text)) else { return };
+        let server_of = |t: &Told| match t {
+            Told::Read(shared) => shared.server.clone(),
+            Told::Leaving(server) => server.clone(),
+        };
         // Only for the server shown here, and not when this tab polls it itself.
-        let ours = server.try_with_untracked(|s| s.as_deref() == Some(shared.server.as_str())) == Some(true);
-        if ours && state.lead.try_with_untracked(|l| !l.polls(&shared.server)) == Some(true) {
-            let _ = state.jobs.try_maybe_update(|j| (j.take_shared(shared.job), ()));
+        let of = server_of(&told);
+        let ours = server.try_with_untracked(|s| s.as_deref() == Some(of.as_str())) == Some(true);
+        if !ours || state.lead.try_with_untracked(|l| !l.polls(&of)) != Some(true) {
+            return;
+        }
+        match told {
+            Told::Read(shared) => {
+                let _ = state.jobs.try_maybe_update(|j| (j.take_shared(shared.job), ()));
+            }
+            // A hidden tab waits for the browser to hand the lock on: it would poll at the
+            // hidden pace, and a visible tab should have the lock.
+            Told::Leaving(url) if visible() => claim(state, hear_locks.clone(), url, true, claims),
+            Told::Leaving(_) => {}
         }
     });
     let hear = StoredValue::new_local(Some(hear));
@@ -185,8 +205,6 @@ pub fn use_tabs() {
     }
     state.lead.set(Lead::Follows);
 
-    let claims: Claims = StoredValue::new_local(Claim::default());
-    let visibility = use_document_visibility();
     let relock = locks.clone();
     let take_locks = locks.clone();
     Effect::new(move |before: Option<(Option<String>, bool)>| {
@@ -222,6 +240,9 @@ pub fn use_tabs() {
     // tab in Chromium 156 (its renderer stopped answering once that page polled). So a page
     // going into the cache lets go of both, and takes them up again if it is shown from there.
     let hidden = window_event_listener(leptos::ev::pagehide, move |e| {
+        if let Some(url) = server.get_untracked().filter(|u| state.lead.with_untracked(|l| l.polls(u))) {
+            OUT.with(|out| out.borrow().as_ref().map(|c| c.post_message(&Told::leaving(&url).into())));
+        }
         // A closing page lets go of both anyway. (Releasing the lock by hand there too made the
         // next tab's first read wait for seconds in the hand-over test, for reasons not found.)
         if e.persisted() {
@@ -235,7 +256,7 @@ pub fn use_tabs() {
         }
         open_channel();
         if let Some(url) = server.get_untracked() {
-            claim(state, relock.clone(), url, visibility.get_untracked() != VisibilityState::Hidden, claims);
+            claim(state, relock.clone(), url, visible(), claims);
         }
     });
 

@@ -878,6 +878,36 @@ async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
     assert_eq!(state.lead.get_untracked(), Lead::Polls(url), "this tab polls again");
 }
 
+/// The polling tab says it is leaving: a visible tab waiting for the lock takes it then, not
+/// when the browser gets round to releasing it (here: never, the holder is a script).
+#[wasm_bindgen_test]
+async fn a_visible_tab_takes_the_polling_when_the_polling_tab_says_it_leaves() {
+    use backup_console::state::Lead;
+    let state = connected_state();
+    let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
+    let _h = mount(move || {
+        state.provide();
+        backup_console::tabs::use_tabs();
+    });
+    sleep_ms(100).await;
+    let other = js_sys::Function::new_with_args(
+        "name",
+        "navigator.locks.request(name, { steal: true }, () => new Promise(() => {})).catch(() => {})",
+    );
+    other.call1(&wasm_bindgen::JsValue::NULL, &format!("backup-console.poll {url}").into()).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Follows, "the other tab polls");
+
+    let channel = web_sys::BroadcastChannel::new("backup-console").unwrap();
+    channel.post_message(&backup_core::journal::Told::leaving("http://elsewhere:8080").into()).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Follows, "another server's polling tab is not this one's");
+    channel.post_message(&backup_core::journal::Told::leaving(&url).into()).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(state.lead.get_untracked(), Lead::Polls(url), "this tab polls");
+    channel.close();
+}
+
 // The table body's rebuild schedule (`reactive::Redraws`).
 
 #[wasm_bindgen_test]

@@ -306,6 +306,41 @@ impl Shared {
     }
 }
 
+/// The polling tab's last word before its page goes. The browser hands the lock on only once
+/// the page is torn down: ~100 ms here, but a CI run of `tests/e2e/tests/tabs.rs` once saw no
+/// hand-over in 5 s. This message arrives at once, and a visible tab takes the lock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct Leaving {
+    v: u32,
+    leaving: String,
+}
+
+/// What one tab tells the others on the channel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Told {
+    /// A status read ([`Shared`]).
+    Read(Shared),
+    /// The tab polling this server is going away.
+    Leaving(String),
+}
+
+impl Told {
+    /// Like [`Shared::parse`]: any other text is `None`.
+    pub fn parse(text: &str) -> Option<Told> {
+        if let Some(shared) = Shared::parse(text) {
+            return Some(Told::Read(shared));
+        }
+        if text.len() > MAX_SHARED {
+            return None;
+        }
+        serde_json::from_str::<Leaving>(text).ok().filter(|l| l.v == FORMAT).map(|l| Told::Leaving(l.leaving))
+    }
+
+    pub fn leaving(server: &str) -> String {
+        serde_json::to_string(&Leaving { v: FORMAT, leaving: server.to_string() }).unwrap_or_default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +607,17 @@ mod tests {
         let padded = format!("{text}{}", " ".repeat(MAX_SHARED));
         for bad in ["", "null", "{}", r#"{"v":2,"server":"x","job":null}"#, &text.replace(r#""v":1"#, r#""v":9"#), &padded] {
             assert_eq!(Shared::parse(bad), None, "{bad:.80}");
+            assert_eq!(Told::parse(bad), None, "{bad:.80}");
+        }
+        assert_eq!(Told::parse(&text), Some(Told::Read(got)));
+    }
+
+    #[test]
+    fn a_leaving_tab_names_its_server() {
+        let text = Told::leaving("http://a");
+        assert_eq!(Told::parse(&text), Some(Told::Leaving("http://a".into())));
+        for bad in [r#"{"v":2,"leaving":"http://a"}"#, r#"{"v":1,"leaving":7}"#, r#"{"v":1}"#] {
+            assert_eq!(Told::parse(bad), None, "{bad}");
         }
     }
 
@@ -669,7 +715,7 @@ mod tests {
     }
 
     #[test]
-    fn prop_shared_parse_is_total() {
+    fn prop_told_parse_is_total() {
         let text = proptest::string::string_regex(r#"[{}\[\]":,0-9a-zA-Z_ .\-]{0,200}"#).unwrap();
         let message = (0..3u64, 0..4u8, any::<u8>()).prop_map(|(run, status, cut)| {
             let mut j = job_at("b", run);
@@ -677,11 +723,19 @@ mod tests {
             let t = Shared::new("http://a", &j).to_json();
             t.chars().take(t.len() * usize::from(cut) / 255).collect::<String>()
         });
-        run("journal::Shared::parse", cases(), prop_oneof![text, message], |t| {
-            if let Some(s) = Shared::parse(&t) {
-                prop_assert_eq!(Shared::parse(&s.to_json()), Some(s.clone()));
-                let mut mine = job_at("b", 0);
-                take_shared(&mut mine, &s.job);
+        let leaving = any::<u8>().prop_map(|cut| {
+            let t = Told::leaving("http://a");
+            t.chars().take(t.len() * usize::from(cut) / 255).collect::<String>()
+        });
+        run("journal::Told::parse", cases(), prop_oneof![text, message, leaving], |t| {
+            match Told::parse(&t) {
+                Some(Told::Read(s)) => {
+                    prop_assert_eq!(Shared::parse(&s.to_json()), Some(s.clone()));
+                    let mut mine = job_at("b", 0);
+                    take_shared(&mut mine, &s.job);
+                }
+                Some(Told::Leaving(server)) => prop_assert_eq!(Told::parse(&Told::leaving(&server)), Some(Told::Leaving(server))),
+                None => {}
             }
             Ok(())
         });
