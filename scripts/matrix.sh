@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the seed workflow (tests/e2e/tests/matrix.rs) against every release in WEAVIATE_MATRIX
+# Runs the seed workflow (tests/e2e/tests/suite/matrix.rs) against every release in WEAVIATE_MATRIX
 # (scripts/versions.sh), one at a time. Builds what is missing first: the servers (cached; cold,
 # ~5 min each) and the release bundle, as the test command does (CONSOLE_DIST=DIR: that bundle
 # instead). Prints each release's result and wall time, then a Markdown table for the README,
@@ -23,7 +23,7 @@ if [ -n "${CONSOLE_DIST:-}" ]; then
 else
   bash scripts/build.sh --offline
 fi
-cargo test --quiet -p e2e --test matrix --no-run
+cargo test --quiet -p e2e --test suite --no-run
 
 mkdir -p .work/matrix
 rows=() failed=0
@@ -33,7 +33,7 @@ for v in $WEAVIATE_MATRIX; do
   if [ ! -x "$(weaviate_bin "$v")" ]; then
     result="build failed" failed=1
     echo "the server did not build: $(dirname "$(weaviate_bin "$v")").log" >"$log"
-  elif MATRIX_VERSION=$v cargo test --quiet -p e2e --test matrix -- --ignored --exact given_release --nocapture >"$log" 2>&1; then
+  elif MATRIX_VERSION=$v cargo test --quiet -p e2e --test suite -- --ignored --exact matrix::given_release --nocapture >"$log" 2>&1; then
     result=pass
   else
     result=FAIL failed=1

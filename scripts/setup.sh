@@ -43,9 +43,11 @@ if ! rustup run "$SIZE_NIGHTLY" rustc --print sysroot >/dev/null 2>&1 || \
     say "could not install $SIZE_NIGHTLY: the release bundle is built with stable (~12% larger)"
 fi
 
+# Without its default features (TLS, the update check): the build only runs `trunk build
+# --offline`, and rustls is a good part of trunk's cold compile.
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION (cold: ~12 min)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked
+  say "installing trunk $TRUNK_VERSION (cold: ~8 min)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --no-default-features
 fi
 
 # wasm-bindgen-cli must be exactly the wasm-bindgen in Cargo.lock, and is built from the tools
@@ -114,7 +116,7 @@ if [ "${1:-}" = --bench ]; then
 fi
 
 # Debian's chromium and chromedriver run the browser tests; its nginx serves the README's nginx
-# example as pasted (tests/e2e/tests/nginx.rs starts its own; the service is not started:
+# example as pasted (tests/e2e/tests/suite/nginx.rs starts its own; the service is not started:
 # policy-rc.d's 101 refuses every service action during the install).
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || [ ! -x /usr/sbin/nginx ]; then
   say "installing Debian chromium, chromium-driver and nginx"

@@ -23,8 +23,9 @@ step "release build"
 bash scripts/build.sh --offline
 bash scripts/size.sh
 step "end-to-end tests (real Weaviate $WEAVIATE_VERSION, and the oldest release of the matrix; headless Chromium)"
-# tests/e2e/tests/runner.rs runs this binary (built here so its compile is not a test's time).
+# tests/e2e/tests/suite/runner.rs runs this binary (built here so its compile is not a test's time).
 cargo build -p backup-runner
+# One binary (tests/e2e/tests/suite/main.rs says why), two tests at a time.
 cargo test -p e2e --tests -- --test-threads=2 2>&1 | tee -a "$log"
 
 # One closing line for the whole run (pipefail above already stopped on any failure).

@@ -307,7 +307,7 @@ impl Shared {
 }
 
 /// The polling tab's last word before its page goes. The browser hands the lock on only once
-/// the page is torn down: ~100 ms here, but a CI run of `tests/e2e/tests/tabs.rs` once saw no
+/// the page is torn down: ~100 ms here, but a CI run of `tests/e2e/tests/suite/tabs.rs` once saw no
 /// hand-over in 5 s. This message arrives at once, and a visible tab takes the lock.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Leaving {

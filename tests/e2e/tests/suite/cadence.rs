@@ -4,11 +4,10 @@
 //! here (backup-api.md §11), so both run against a server emulated to their source
 //! (`e2e::coordinator`).
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open};
+use crate::common::{console, open};
 use e2e::browser::Browser;
 use e2e::coordinator::{Cadence, Coordinator};
 

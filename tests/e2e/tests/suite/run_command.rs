@@ -2,13 +2,13 @@
 //! and a demo policy that fires within a minute; and however its shell goes away, nothing it
 //! started keeps running.
 
+use crate::common;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-mod common;
 
 use e2e::rest::Rest;
 use e2e::{repo_root, wait_until};

@@ -3,11 +3,10 @@
 //! itself although `config.json` names a server and its key, and refuses restores and cancels, so
 //! a page overlaying it cannot click-jack one through. An allowed host's frame connects at once.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{dist, DONE, LONG};
+use crate::common::{dist, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Proxy, Rule};
 use e2e::static_server::{StaticOptions, StaticServer};

@@ -1,10 +1,9 @@
 //! The backup and restore workflow end to end: real Weaviate, release bundle, headless Chromium.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
+use crate::common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Mode, Proxy, Rule};
 use e2e::weaviate::{ApiKey, Options, Weaviate};

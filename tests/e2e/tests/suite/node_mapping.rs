@@ -2,11 +2,10 @@
 //! same S3 bucket, 1→1 and 3→3: without a node mapping the server refuses and the console says
 //! why; with the mapping chosen from B's node names in the restore form, everything comes back.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, start_restore, DONE, LONG};
+use crate::common::{console, open, open_advanced, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::cluster::{Cluster, ClusterOptions};
 use e2e::storage::ObjectStores;

@@ -3,13 +3,12 @@
 //! exports, unchanged) grouped under it, an overdue policy in its row and in the summary line,
 //! and "Run now" through the create path.
 
-mod common;
 
 use std::time::Duration;
 
 use backup_core::policy::IdTemplate;
 use backup_core::policy_view::{DateTime, Utc};
-use common::{dist, weaviate, DONE, LONG};
+use crate::common::{dist, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::runner::Runner;
 use e2e::static_server::{StaticOptions, StaticServer};

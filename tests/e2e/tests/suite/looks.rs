@@ -3,11 +3,10 @@
 //! embedded in the example dashboard. Every view is checked with axe-core (no serious or critical
 //! findings); no screenshot is kept, since no test would look at it.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{axe, console, open, start_restore, weaviate, DONE, LONG};
+use crate::common::{axe, console, open, start_restore, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};

@@ -2,11 +2,10 @@
 //! (`/v1/users/own-info`) and says what the server would quietly narrow, refuse or hide, before
 //! anything is sent. And `includeRoles` (v1.39.1+) backs up only the roles it names.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{dist, open_advanced, slow_collection, LONG};
+use crate::common::{dist, open_advanced, slow_collection, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::rest::Rest;
 use e2e::static_server::StaticServer;

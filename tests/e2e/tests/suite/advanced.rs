@@ -1,11 +1,10 @@
 //! Beyond create/restore: list and reconcile, cancel, options, custom paths, version gating,
 //! ambiguous submits. Real Weaviate, release bundle, headless Chromium.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG, SLOW_SEED};
+use crate::common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG, SLOW_SEED};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Proxy, Rule};
 use e2e::rest::Rest;

@@ -2,13 +2,12 @@
 //! server, only allowed hosts are heard, the release bundle runs under a strict CSP, hostile
 //! server data is inert, and a broken config.json stops the console instead of weakening it.
 
-mod common;
 
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use common::{dist, weaviate, DONE, LONG};
+use crate::common::{dist, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser, NETWORK_NAME};
 use e2e::proxy::Proxy;
 use e2e::static_server::{StaticOptions, StaticServer};

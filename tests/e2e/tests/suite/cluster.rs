@@ -5,11 +5,10 @@
 //! One cluster for the file, so one test whose steps run in order: each leaves the collections
 //! as it found them, and the last one kills a node.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, start_restore, DONE, LONG};
+use crate::common::{console, open, open_advanced, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::cluster::{Cluster, ClusterOptions};
 use e2e::proxy::Proxy;

@@ -2,11 +2,10 @@
 //! a sub-path deployment, the mount API, deep links, copy as curl (run for real),
 //! accessibility (axe-core, keyboard only).
 
-mod common;
 
 use std::time::Duration;
 
-use common::{axe, console, dist, open, weaviate, DONE, LONG};
+use crate::common::{axe, console, dist, open, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use e2e::static_server::{StaticOptions, StaticServer};

@@ -1,11 +1,10 @@
 //! Nothing is lost under faults: a hung status read, a Weaviate killed and restarted mid-job,
 //! and a seeded chaos soak. Each ends with the job table equal to what the server reports.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG};
+use crate::common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Proxy, Rule};
 use e2e::rest::Rest;

@@ -3,11 +3,11 @@
 //! under `/admin/backups/` with exactly the README's headers, and the console runs a backup to
 //! SUCCESS there without a single Content-Security-Policy violation.
 
-mod common;
 
+use crate::common;
 use std::path::Path;
 
-use common::{weaviate, DONE, LONG};
+use crate::common::{weaviate, DONE, LONG};
 use e2e::browser::Browser;
 use e2e::nginx::Nginx;
 use e2e::repo_root;

@@ -3,9 +3,8 @@
 
 use std::time::Duration;
 
-mod common;
 
-use common::{console, open, weaviate, DONE};
+use crate::common::{console, open, weaviate, DONE};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
 use thirtyfour::prelude::*;

@@ -1,7 +1,5 @@
 //! Shared set-up of the end-to-end tests.
 
-#![allow(dead_code)] // each test file uses its own part
-
 use std::time::Duration;
 
 use serde_json::json;

@@ -1,11 +1,10 @@
 //! Two consoles in one browser (issue 18): they share one journal without losing each other's
 //! jobs, and one of them polls a server's running jobs for both.
 
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
+use crate::common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
 use serde_json::json;

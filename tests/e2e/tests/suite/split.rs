@@ -2,11 +2,10 @@
 //! carries the connection form alone, the chunk is fetched once that form is on screen, and a
 //! failed fetch of it says so and recovers with "Try again".
 
-mod common;
 
 use std::time::Duration;
 
-use common::{console, weaviate};
+use crate::common::{console, weaviate};
 use e2e::browser::{form_xpath, Browser};
 use e2e::repo_root;
 use serde_json::json;

@@ -4,12 +4,11 @@
 //! release and the oldest of `WEAVIATE_MATRIX` (scripts/versions.sh); `scripts/matrix.sh` runs
 //! `given_release` for each of them (`MATRIX_VERSION`).
 
-mod common;
 
 use std::time::{Duration, Instant};
 
 use backup_core::version::{Capabilities, Feature, Version};
-use common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG, SLOW_SEED};
+use crate::common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG, SLOW_SEED};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
 use e2e::weaviate::{Options, Weaviate};
