@@ -307,8 +307,9 @@ impl Shared {
 }
 
 /// The polling tab's last word before its page goes. The browser hands the lock on only once
-/// the page is torn down: ~100 ms here, but a CI run of `tests/e2e/tests/suite/tabs.rs` once saw no
-/// hand-over in 5 s. This message arrives at once, and a visible tab takes the lock.
+/// the page is torn down (~100 ms after the close in `tests/e2e/tests/suite/tabs.rs`, however
+/// long that takes on a loaded machine); this message is sent while the page is still there,
+/// and a visible tab takes the lock.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Leaving {
     v: u32,
