@@ -12,7 +12,7 @@ use leptos_use_document_visibility::use_document_visibility;
 use leptos_use_interval_fn::use_interval_fn;
 use web_sys::VisibilityState;
 
-use super::{Flight, Poller};
+use super::{Flight, Poller, SlotKey};
 use crate::client::Client;
 use crate::now_ms;
 use crate::state::{use_app_state, AppState};
@@ -67,27 +67,31 @@ fn still_current(state: AppState, client: &Client) -> bool {
     state.connection.try_with_untracked(|c| c.as_ref().is_some_and(|c| c.client == *client)) == Some(true)
 }
 
-pub fn use_job_poller_with_options(
-    options: UseJobPollerOptions,
-) -> UseJobPollerReturn<impl Fn() + Clone + Send + Sync, impl Fn() + Clone + Send + Sync> {
-    let UseJobPollerOptions { tick_ms, list_ms, policy, grid_for, hidden } = options;
-    let state = use_app_state();
-    let policy = move || PollPolicy {
-        grid: state.connection.with_untracked(|c| c.as_ref().map(|c| grid_for(c.caps.version))).unwrap_or_default(),
-        ..policy
-    };
-    let poller = StoredValue::new_local(Poller::default());
-    let hidden = hidden.unwrap_or_else(|| {
-        let visibility = use_document_visibility();
-        Signal::derive(move || visibility.get() == VisibilityState::Hidden)
-    });
-    let is_active = RwSignal::new(true);
-    // Runs the tick from outside the reactive graph (the wake-up timer).
-    let kick = Trigger::new();
+/// What the hook's closures share: all `Copy`, so each timer and request takes its own.
+#[derive(Clone, Copy)]
+struct Polling {
+    state: AppState,
+    poller: StoredValue<Poller, LocalStorage>,
+    is_active: RwSignal<bool>,
+    /// Runs the tick from outside the reactive graph (the wake-up timer).
+    kick: Trigger,
+    hidden: Signal<bool>,
+    list_ms: u64,
+    policy: PollPolicy,
+    grid_for: fn(Version) -> Grid,
+}
 
-    // Wakes the poller at `due`, unless it is already woken earlier.
-    let wake_at = move |due: u64| {
-        if is_active.try_get_untracked() != Some(true) || poller.try_update_value(|p| p.wake_at(due)) != Some(true) {
+impl Polling {
+    /// The schedule, with the connected server's grid.
+    fn policy(self) -> PollPolicy {
+        let grid = self.state.connection.with_untracked(|c| c.as_ref().map(|c| (self.grid_for)(c.caps.version)));
+        PollPolicy { grid: grid.unwrap_or_default(), ..self.policy }
+    }
+
+    /// Wakes the poller at `due`, unless it is already woken earlier.
+    fn wake_at(self, due: u64) {
+        let Polling { poller, kick, .. } = self;
+        if self.is_active.try_get_untracked() != Some(true) || poller.try_update_value(|p| p.wake_at(due)) != Some(true) {
             return;
         }
         let fire = move || {
@@ -100,13 +104,15 @@ pub fn use_job_poller_with_options(
         if let Ok(handle) = set_timeout_with_handle(fire, Duration::from_millis(due.saturating_sub(now_ms()))) {
             poller.update_value(|p| p.timer = Some(handle));
         }
-    };
+    }
 
-    let refresh_lists = move |client: &Client, backends: Vec<String>, now: u64| {
+    /// Reads the lists of `backends` that are due.
+    fn refresh_lists(self, client: &Client, backends: Vec<String>, now: u64) {
+        let Polling { state, poller, .. } = self;
         for backend in backends {
             // A permanent failure (401, 403, 422) stays on screen until the admin asks again.
             let stopped = state.list_errors.with_untracked(|errs| errs.iter().any(|(b, e)| *b == backend && !e.is_transient()));
-            if stopped || poller.try_update_value(|p| p.list_due(&backend, now, list_ms)) != Some(true) {
+            if stopped || poller.try_update_value(|p| p.list_due(&backend, now, self.list_ms)) != Some(true) {
                 continue;
             }
             let flight = Flight::List(backend.clone());
@@ -139,10 +145,51 @@ pub fn use_job_poller_with_options(
                 }
             });
         }
-    };
+    }
 
-    let tick = move || {
-        if !is_active.get_untracked() {
+    /// Asks for `job`'s status, and schedules the next ask from the answer.
+    fn read_status(self, client: &Client, serial: u64, slot_key: SlotKey, job: ArcRwSignal<Job>) {
+        let Polling { poller, hidden, .. } = self;
+        let (key, location) = job.with_untracked(|j| (j.key.clone(), j.location.clone()));
+        let flight = Flight::Status(serial);
+        let Some(signal) = poller.try_update_value(|p| p.track(flight.clone())).flatten() else { return };
+        poller.update_value(|p| p.slot(slot_key).begin());
+        let client = client.clone();
+        spawn_local(async move {
+            let sent = now_ms();
+            let result = client.job_status(&key, &location, Some(&signal)).await;
+            if signal.aborted() {
+                return;
+            }
+            let _ = poller.try_update_value(|p| p.landed(&flight));
+            // The entry owns `job`: if it left the table meanwhile, this updates nothing
+            // anyone sees, and never another server's row with the same key.
+            let now = now_ms();
+            let Some(changed) = job.try_update(|j| {
+                let before = j.status.clone();
+                match &result {
+                    Ok(resp) => j.apply_status(resp, now),
+                    Err(e) => j.apply_poll_error(e),
+                }
+                result.is_ok().then(|| j.status != before)
+            }) else {
+                return;
+            };
+            job.try_with_untracked(|j| crate::tabs::share(client.base_url(), j));
+            let policy = self.policy();
+            let hidden = hidden.try_get_untracked().unwrap_or_default();
+            let due = job.with_untracked(|j| {
+                poller.try_update_value(|p| p.slot(slot_key).landed(&policy, j, sent, changed, now, hidden))
+            });
+            if let Some(due) = due.flatten() {
+                self.wake_at(due);
+            }
+        });
+    }
+
+    fn tick(self) {
+        let Polling { state, poller, hidden, .. } = self;
+        if !self.is_active.get_untracked() {
             return;
         }
         let now = now_ms();
@@ -164,7 +211,7 @@ pub fn use_job_poller_with_options(
             let backends = state.connection.with_untracked(|c| {
                 c.as_ref().filter(|c| c.caps.has(Feature::List)).map(|c| c.backends.clone()).unwrap_or_default()
             });
-            refresh_lists(&client, backends, now);
+            self.refresh_lists(&client, backends, now);
         }
 
         // Another tab of this browser polls this server and shares what it reads (`crate::tabs`);
@@ -175,62 +222,49 @@ pub fn use_job_poller_with_options(
         }
         let active = state.active.get_untracked();
         poller.update_value(|p| p.keep_slots(|serial| active.iter().any(|e| e.serial == serial)));
+        let policy = self.policy();
         let mut waiting = vec![];
         for entry in active {
-            let Some((key, location, first_due, started)) = entry.job.with_untracked(|j| {
-                j.polls().then(|| (j.key.clone(), j.location.clone(), policy().first_due_ms(j, now), j.started_ms))
-            }) else {
+            let Some((first_due, started)) =
+                entry.job.with_untracked(|j| j.polls().then(|| (policy.first_due_ms(j, now), j.started_ms)))
+            else {
                 continue;
             };
-            let serial = entry.serial;
-            let slot_key = (serial, started);
+            let slot_key = (entry.serial, started);
             let Some(look) = entry.job.with_untracked(|j| poller.try_update_value(|p| p.look(slot_key, j, first_due, now))) else {
                 continue;
             };
-            if look != SlotState::Due {
+            if look == SlotState::Due {
+                self.read_status(&client, entry.serial, slot_key, entry.job);
+            } else {
                 waiting.push(look);
-                continue;
             }
-            let flight = Flight::Status(serial);
-            let Some(signal) = poller.try_update_value(|p| p.track(flight.clone())).flatten() else { continue };
-            poller.update_value(|p| p.slot(slot_key).begin());
-            let client = client.clone();
-            let job = entry.job;
-            spawn_local(async move {
-                let sent = now_ms();
-                let result = client.job_status(&key, &location, Some(&signal)).await;
-                if signal.aborted() {
-                    return;
-                }
-                let _ = poller.try_update_value(|p| p.landed(&flight));
-                // The entry owns `job`: if it left the table meanwhile, this updates nothing
-                // anyone sees, and never another server's row with the same key.
-                let now = now_ms();
-                let Some(changed) = job.try_update(|j| {
-                    let before = j.status.clone();
-                    match &result {
-                        Ok(resp) => j.apply_status(resp, now),
-                        Err(e) => j.apply_poll_error(e),
-                    }
-                    result.is_ok().then(|| j.status != before)
-                }) else {
-                    return;
-                };
-                job.try_with_untracked(|j| crate::tabs::share(client.base_url(), j));
-                let policy = policy();
-                let hidden = hidden.try_get_untracked().unwrap_or_default();
-                let due = job.with_untracked(|j| {
-                    poller.try_update_value(|p| p.slot(slot_key).landed(&policy, j, sent, changed, now, hidden))
-                });
-                if let Some(due) = due.flatten() {
-                    wake_at(due);
-                }
-            });
         }
         if let Some(next) = Wake::earliest(waiting) {
-            wake_at(next);
+            self.wake_at(next);
         }
+    }
+}
+
+pub fn use_job_poller_with_options(
+    options: UseJobPollerOptions,
+) -> UseJobPollerReturn<impl Fn() + Clone + Send + Sync, impl Fn() + Clone + Send + Sync> {
+    let UseJobPollerOptions { tick_ms, list_ms, policy, grid_for, hidden } = options;
+    let hidden = hidden.unwrap_or_else(|| {
+        let visibility = use_document_visibility();
+        Signal::derive(move || visibility.get() == VisibilityState::Hidden)
+    });
+    let polling = Polling {
+        state: use_app_state(),
+        poller: StoredValue::new_local(Poller::default()),
+        is_active: RwSignal::new(true),
+        kick: Trigger::new(),
+        hidden,
+        list_ms,
+        policy,
+        grid_for,
     };
+    let Polling { state, poller, is_active, kick, .. } = polling;
 
     // A new connection (its lists are read at once, not at the next tick), new jobs, the
     // wake-up timer and coming back to the tab (everything is due at once then).
@@ -244,14 +278,11 @@ pub fn use_job_poller_with_options(
             let now = now_ms();
             poller.update_value(|p| p.hurry(now));
         }
-        untrack(tick);
+        untrack(|| polling.tick());
         is_hidden
     });
-    let interval = use_interval_fn(tick, tick_ms);
+    let interval = use_interval_fn(move || polling.tick(), tick_ms);
 
-    let stop_timer = move || {
-        let _ = poller.try_update_value(Poller::stop_timer);
-    };
     on_cleanup(move || {
         let _ = poller.try_update_value(|p| {
             p.abort_all();
@@ -264,7 +295,7 @@ pub fn use_job_poller_with_options(
         move || {
             is_active.set(false);
             pause();
-            stop_timer();
+            let _ = poller.try_update_value(Poller::stop_timer);
         }
     };
     let resume = {
