@@ -30,8 +30,8 @@ fn answers(url: &str) -> bool {
 
 #[test]
 fn run_sh_fires_the_demo_policy_and_stops_everything_when_its_shell_goes() {
-    let mut child = Command::new("bash")
-        .arg("scripts/run.sh")
+    let mut cmd = Command::new("bash");
+    cmd.arg("scripts/run.sh")
         .current_dir(repo_root())
         // The release bundle the other tests use: run.sh's own trunk build is the newcomer's.
         .env("CONSOLE_DIST", common::dist())
@@ -39,9 +39,18 @@ fn run_sh_fires_the_demo_policy_and_stops_everything_when_its_shell_goes() {
         .process_group(0)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("start scripts/run.sh");
+        .stdin(Stdio::null());
+    // As a terminal's shell starts it: a test run launched under `nohup`, or in the background
+    // of a script, would hand it an ignored SIGHUP (a cold run here hung on that for 7 min).
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGHUP, libc::SIG_DFL);
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().expect("start scripts/run.sh");
     // A failing test still stops what it started (the whole group, as a terminal would).
     struct Group(libc::pid_t);
     impl Drop for Group {
@@ -88,7 +97,7 @@ fn run_sh_fires_the_demo_policy_and_stops_everything_when_its_shell_goes() {
     // The terminal goes away: SIGHUP to the script alone (no Ctrl-C, no cleanup code runs).
     // SAFETY: signals the child this test started and has not reaped.
     unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGHUP) };
-    let _ = child.wait();
+    wait_until(Duration::from_secs(30), "run.sh ends on its hang-up", || child.try_wait().unwrap().is_some());
     for url in [format!("{weaviate}/v1/meta"), console, metrics] {
         wait_until(Duration::from_secs(30), &format!("{url} stops answering"), || !answers(&url));
     }
