@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 source scripts/versions.sh
-cargo build --quiet -p e2e --bin devstack -p backup-runner
+# Two builds, not one: built together, their dependencies' features unify into a third set of
+# builds, beside the ones the tests (and tests/e2e/src/runner.rs) already have.
+cargo build --quiet -p e2e --bin devstack
+cargo build --quiet -p backup-runner
 # exec: the shell becomes devstack, whose children die with it (no cargo in between to orphan them).
 exec "${CARGO_TARGET_DIR:-target}/debug/devstack" "$@"
