@@ -850,32 +850,38 @@ async fn sleep_ms(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
 
-/// Only the polling tab reads status, so "Check again" in a tab that does not poll would ask
-/// nobody: that tab takes the polling over, and asks.
-#[wasm_bindgen_test]
-async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
+/// Mounts this tab's sharing of the polling, connected (a visible tab: it polls), then lets a
+/// script take the polling lock over, as another tab does when the admin turns to it, and
+/// never let it go. Returns the server's URL and the mount.
+async fn a_tab_that_follows(state: AppState) -> (String, impl Drop) {
     use backup_console::state::Lead;
-    let state = connected_state();
     let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
-    let _h = mount(move || {
+    let mounted = mount(move || {
         state.provide();
         backup_console::tabs::use_tabs();
     });
     sleep_ms(100).await;
     assert_eq!(state.lead.get_untracked(), Lead::Polls(url.clone()), "a visible tab polls");
-    // Another tab takes the polling over, as it does when the admin turns to it.
     let other = js_sys::Function::new_with_args(
         "name",
-        "navigator.locks.request(name, { steal: true }, () => new Promise(() => {}))",
+        "navigator.locks.request(name, { steal: true }, () => new Promise(() => {})).catch(() => {})",
     );
     other.call1(&wasm_bindgen::JsValue::NULL, &format!("backup-console.poll {url}").into()).unwrap();
     sleep_ms(100).await;
-    assert_eq!(state.lead.get_untracked(), Lead::Follows);
+    assert_eq!(state.lead.get_untracked(), Lead::Follows, "the other tab polls");
+    (url, mounted.1)
+}
 
+/// Only the polling tab reads status, so "Check again" in a tab that does not poll would ask
+/// nobody: that tab takes the polling over, and asks.
+#[wasm_bindgen_test]
+async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
+    let state = connected_state();
+    let (url, _h) = a_tab_that_follows(state).await;
     let stopped = RwSignal::new(job("stopped"));
     backup_console::tabs::check_again(stopped.write_only());
     sleep_ms(100).await;
-    assert_eq!(state.lead.get_untracked(), Lead::Polls(url), "this tab polls again");
+    assert_eq!(state.lead.get_untracked(), backup_console::state::Lead::Polls(url), "this tab polls again");
 }
 
 /// The polling tab says it is leaving: a visible tab waiting for the lock takes it then, not
@@ -884,20 +890,7 @@ async fn check_again_in_a_tab_that_does_not_poll_makes_it_poll() {
 async fn a_visible_tab_takes_the_polling_when_the_polling_tab_says_it_leaves() {
     use backup_console::state::Lead;
     let state = connected_state();
-    let url = state.connection.with_untracked(|c| c.as_ref().unwrap().client.base_url().to_string());
-    let _h = mount(move || {
-        state.provide();
-        backup_console::tabs::use_tabs();
-    });
-    sleep_ms(100).await;
-    let other = js_sys::Function::new_with_args(
-        "name",
-        "navigator.locks.request(name, { steal: true }, () => new Promise(() => {})).catch(() => {})",
-    );
-    other.call1(&wasm_bindgen::JsValue::NULL, &format!("backup-console.poll {url}").into()).unwrap();
-    sleep_ms(100).await;
-    assert_eq!(state.lead.get_untracked(), Lead::Follows, "the other tab polls");
-
+    let (url, _h) = a_tab_that_follows(state).await;
     let channel = web_sys::BroadcastChannel::new("backup-console").unwrap();
     channel.post_message(&backup_core::journal::Told::leaving("http://elsewhere:8080").into()).unwrap();
     sleep_ms(100).await;

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use backup_core::version::{Capabilities, Feature, Version};
-use crate::common::{console, open, open_advanced, slow_collection, start_restore, DONE, LONG, SLOW_SEED};
+use crate::common::{console, include_then_restore_after_delete, open, open_advanced, row_text, slow_collection, start_restore, DONE, LONG, SLOW_SEED};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::Proxy;
 use e2e::weaviate::{Options, Weaviate};
@@ -56,10 +56,6 @@ async fn oldest_release() {
 #[ignore = "scripts/matrix.sh runs it for each release, named by MATRIX_VERSION"]
 async fn given_release() {
     seed_workflow(&std::env::var("MATRIX_VERSION").expect("MATRIX_VERSION, e.g. v1.35.2")).await;
-}
-
-async fn row_text(b: &Browser, job: &str) -> String {
-    b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
 }
 
 /// The console's requests for the backend's list (`GET /v1/backups/filesystem[?order=…]`).
@@ -131,22 +127,8 @@ async fn seed_workflow(version: &str) {
         assert!(row_text(&b, job).await.contains("elsewhere"));
     }
 
-    // Create with include → SUCCESS, and the row names only that collection.
-    b.fill(&create, "Backup ID", "inc-1").await;
-    b.fill(&create, "Include collections", "Article").await;
-    b.click_button(&create, "Start backup").await;
-    let job = "backup:filesystem:inc-1";
-    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS", "{:?}", b.job_cell(job, "error").await);
-    let text = row_text(&b, job).await;
-    assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
-
-    // Restore it after the collection is gone → SUCCESS, objects back.
-    rest.delete_collection("Article");
-    b.fill(&restore, "Backup ID", "inc-1").await;
-    start_restore(&b, &restore).await;
-    let rjob = "restore:filesystem:inc-1";
-    assert_eq!(b.wait_job_status(rjob, &DONE, LONG).await, "SUCCESS", "{:?}", b.job_cell(rjob, "error").await);
-    assert_eq!(rest.object_count("Article"), 30);
+    // Create with include → SUCCESS; restore it after the collection is gone → SUCCESS.
+    include_then_restore_after_delete(&b, &rest, 30).await;
 
     // Create with exclude → SUCCESS, without the excluded collections.
     b.fill(&create, "Backup ID", "exc-1").await;

@@ -3,15 +3,11 @@
 
 use std::time::Duration;
 
-use crate::common::{console, open, open_advanced, slow_collection, start_restore, weaviate, DONE, LONG};
+use crate::common::{console, include_then_restore_after_delete, open, open_advanced, row_text, slow_collection, weaviate, DONE, LONG};
 use e2e::browser::{form_xpath, Browser};
 use e2e::proxy::{Fault, Mode, Proxy, Rule};
 use e2e::weaviate::{ApiKey, Options, Weaviate};
 use thirtyfour::prelude::*;
-
-async fn row_text(b: &Browser, job: &str) -> String {
-    b.driver.find(By::Css(format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn include_backup_restore_after_delete_and_exclude_backup() {
@@ -19,25 +15,10 @@ async fn include_backup_restore_after_delete_and_exclude_backup() {
     let site = console();
     let b = Browser::start().await;
     open(&b, &site.url, &wv.url).await;
-    let (create, restore) = (form_xpath("Create backup"), form_xpath("Restore backup"));
+    let create = form_xpath("Create backup");
 
-    // 1. Include one collection → SUCCESS, and the row names it.
-    b.fill(&create, "Backup ID", "inc-1").await;
-    b.fill(&create, "Include collections", "Article").await;
-    b.click_button(&create, "Start backup").await;
-    let job = "backup:filesystem:inc-1";
-    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS");
-    let text = row_text(&b, job).await;
-    assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
-
-    // Delete it over REST, restore through the form → SUCCESS, objects back.
-    rest.delete_collection("Article");
-    b.fill(&restore, "Backup ID", "inc-1").await;
-    start_restore(&b, &restore).await;
-    let rjob = "restore:filesystem:inc-1";
-    let st = b.wait_job_status(rjob, &DONE, LONG).await;
-    assert_eq!(st, "SUCCESS", "error: {:?}", b.job_cell(rjob, "error").await);
-    assert_eq!(rest.object_count("Article"), 30);
+    // 1. Include one collection → SUCCESS; restore it after it is deleted → SUCCESS.
+    include_then_restore_after_delete(&b, &rest, 30).await;
 
     // 2. Exclude → the server's classes leave it out.
     b.fill(&create, "Backup ID", "exc-1").await;

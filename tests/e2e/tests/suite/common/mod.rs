@@ -127,3 +127,29 @@ pub async fn axe(b: &Browser) -> Vec<String> {
         .unwrap();
     serde_json::from_value(r.json().clone()).unwrap()
 }
+
+/// The text of the job's row (`tr[data-job]`), which must be there.
+pub async fn row_text(b: &Browser, job: &str) -> String {
+    b.driver.find(thirtyfour::By::Css(format!("tr[data-job='{job}']"))).await.unwrap().text().await.unwrap()
+}
+
+/// The seed workflow's first steps, through the forms: back up `Article` alone as `inc-1` →
+/// SUCCESS, its row naming Article and not Paragraph; then delete Article over REST and restore
+/// it → SUCCESS, with its `objects` back.
+pub async fn include_then_restore_after_delete(b: &Browser, rest: &Rest, objects: u64) {
+    let (create, restore) = (form_xpath("Create backup"), form_xpath("Restore backup"));
+    b.fill(&create, "Backup ID", "inc-1").await;
+    b.fill(&create, "Include collections", "Article").await;
+    b.click_button(&create, "Start backup").await;
+    let job = "backup:filesystem:inc-1";
+    assert_eq!(b.wait_job_status(job, &DONE, LONG).await, "SUCCESS", "{:?}", b.job_cell(job, "error").await);
+    let text = row_text(b, job).await;
+    assert!(text.contains("Article") && !text.contains("Paragraph"), "{text}");
+
+    rest.delete_collection("Article");
+    b.fill(&restore, "Backup ID", "inc-1").await;
+    start_restore(b, &restore).await;
+    let rjob = "restore:filesystem:inc-1";
+    assert_eq!(b.wait_job_status(rjob, &DONE, LONG).await, "SUCCESS", "{:?}", b.job_cell(rjob, "error").await);
+    assert_eq!(rest.object_count("Article"), objects);
+}
