@@ -160,14 +160,9 @@ pub fn use_tabs() {
     let hear_locks = locks.clone();
     let hear = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let Some(told) = e.data().as_string().and_then(|text| Told::parse(&text)) else { return };
-        let server_of = |t: &Told| match t {
-            Told::Read(shared) => shared.server.clone(),
-            Told::Leaving(server) => server.clone(),
-        };
         // Only for the server shown here, and not when this tab polls it itself.
-        let of = server_of(&told);
-        let ours = server.try_with_untracked(|s| s.as_deref() == Some(of.as_str())) == Some(true);
-        if !ours || state.lead.try_with_untracked(|l| !l.polls(&of)) != Some(true) {
+        let ours = server.try_with_untracked(|s| s.as_deref() == Some(told.server())) == Some(true);
+        if !ours || state.lead.try_with_untracked(|l| !l.polls(told.server())) != Some(true) {
             return;
         }
         match told {

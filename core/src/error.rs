@@ -237,10 +237,10 @@ impl ApiError {
     /// The server refused a create because a backup is already running: 422 from v1.37.10 /
     /// v1.38.2 on (500 before), or a node still finishing or uploading one (500 `cannot commit`,
     /// `is not yet released`) (v1.39.0 `usecases/backup/scheduler.go`,
-    /// `adapters/repos/db/backup.go` `initBackup`). The same texts as [`message_hint`]'s rules.
+    /// `adapters/repos/db/backup.go` `initBackup`). The texts [`message_hint`] explains too.
     pub fn is_busy(&self) -> bool {
         let m = self.message();
-        matches!(self.status(), Some(422) | Some(500)) && (m.contains("already in progress") || m.contains("is not yet released"))
+        matches!(self.status(), Some(422) | Some(500)) && (m.contains(RUNNING) || m.contains(NOT_RELEASED))
     }
 
     /// 401 or 403: a new API key may fix it.
@@ -288,16 +288,20 @@ impl ApiError {
     }
 }
 
+/// Weaviate's words for "a backup or restore is running" and "a node still holds the last one".
+const RUNNING: &str = "already in progress";
+const NOT_RELEASED: &str = "is not yet released";
+
 /// A hint for a Weaviate error text, wherever it shows up (an HTTP answer, or the `error` of a
 /// FAILED job).
 pub fn message_hint(m: &str) -> Option<&'static str> {
     const RULES: &[(&str, &str)] = &[
-        ("already in progress", "Another backup or restore is running: wait for it or cancel it."),
+        (RUNNING, "Another backup or restore is running: wait for it or cancel it."),
         ("local filesystem backend is not viable", "The filesystem backend works on single-node clusters only: use s3, gcs or azure."),
         // The same text when a node is down during a create and when a restore names nodes the
         // cluster does not have (backup-api.md; seen on v1.39.0).
         ("cannot resolve hostname", "Weaviate cannot reach a node by that name: one is down, or (restoring) the backup was taken on nodes with other names: keep CLUSTER_HOSTNAME stable or map node names."),
-        ("is not yet released", "The cluster is still busy with the previous operation: try again shortly."),
+        (NOT_RELEASED, "The cluster is still busy with the previous operation: try again shortly."),
         ("leader not found", "The cluster is still busy with the previous operation: try again shortly."),
         ("invalid backup in scheduler", "Only a backup whose status is SUCCESS can be restored."),
         ("nothing left to restore", "Everything was excluded: leave at least one collection in."),

@@ -337,6 +337,14 @@ impl Told {
         serde_json::from_str::<Leaving>(text).ok().filter(|l| l.v == FORMAT).map(|l| Told::Leaving(l.leaving))
     }
 
+    /// The server the message is about.
+    pub fn server(&self) -> &str {
+        match self {
+            Told::Read(shared) => &shared.server,
+            Told::Leaving(server) => server,
+        }
+    }
+
     pub fn leaving(server: &str) -> String {
         serde_json::to_string(&Leaving { v: FORMAT, leaving: server.to_string() }).unwrap_or_default()
     }
@@ -617,6 +625,7 @@ mod tests {
     fn a_leaving_tab_names_its_server() {
         let text = Told::leaving("http://a");
         assert_eq!(Told::parse(&text), Some(Told::Leaving("http://a".into())));
+        assert_eq!(Told::parse(&text).unwrap().server(), "http://a");
         for bad in [r#"{"v":2,"leaving":"http://a"}"#, r#"{"v":1,"leaving":7}"#, r#"{"v":1}"#] {
             assert_eq!(Told::parse(bad), None, "{bad}");
         }
