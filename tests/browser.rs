@@ -901,6 +901,38 @@ async fn a_visible_tab_takes_the_polling_when_the_polling_tab_says_it_leaves() {
     channel.close();
 }
 
+/// The sending side: a page going away says it leaves when it is the polling tab, and says
+/// nothing when another tab polls.
+#[wasm_bindgen_test]
+async fn the_polling_tab_says_it_leaves_when_its_page_goes() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    let heard = Rc::new(RefCell::new(vec![]));
+    let channel = web_sys::BroadcastChannel::new("backup-console").unwrap();
+    let into = heard.clone();
+    let on = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        into.borrow_mut().extend(e.data().as_string());
+    });
+    channel.set_onmessage(Some(on.as_ref().unchecked_ref()));
+    let page_goes = js_sys::Function::new_no_args(
+        "window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }))",
+    );
+
+    let state = connected_state();
+    let (url, _h) = a_tab_that_follows(state).await;
+    page_goes.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(*heard.borrow(), Vec::<String>::new(), "a tab that does not poll says nothing");
+
+    backup_console::tabs::check_again(RwSignal::new(job("stopped")).write_only());
+    sleep_ms(100).await;
+    page_goes.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+    sleep_ms(100).await;
+    assert_eq!(*heard.borrow(), vec![backup_core::journal::Told::leaving(&url)], "the polling tab says it leaves");
+    channel.close();
+}
+
 // The table body's rebuild schedule (`reactive::Redraws`).
 
 #[wasm_bindgen_test]
