@@ -2,87 +2,49 @@
 //! detail, both forms, preferences, the Policies view — and the watchers behind it (poller,
 //! journal, job events, the policies' book).
 //!
-//! The release build (`scripts/build.sh`, `--cfg split`) cuts this out of the first load into
-//! its own wasm chunk: the page is interactive with the connection form alone, and the chunk is
-//! fetched right after, in the background, while the admin types. Other builds link it in and
-//! the same code runs synchronously.
+//! The release build (`scripts/build.sh`, `--cfg split`) cuts this — and with it Leptos's
+//! renderer — out of the first load into its own wasm chunk: the page is interactive with the
+//! first screen alone (`crate::first_screen`), and the chunk is fetched right after, in the
+//! background, while the admin types. Other builds link it in and the same code runs
+//! synchronously.
 
 use backup_core::job::JobKey;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 
 use backup_core::route::Route;
 
 use crate::components::policies::{PoliciesView, PolicyBook, ViewLinks};
-use crate::components::{CoverageView, CreateBackupForm, JobDetail, JobTable, Preferences, RestoreBackupForm, SummaryLine};
+use crate::components::{CoverageView, CreateBackupForm, JobDetail, JobTable, Preferences, RestoreBackupForm, SummaryLine, DETAIL_HEADING};
 use crate::job_events::use_job_events;
 use crate::journal::use_journal;
 use crate::poller::use_job_poller;
+use crate::routes::use_routes;
 use crate::state::use_app_state;
 use crate::tabs::use_tabs;
 
-/// The dashboard, fetched once the connection form has been painted; nothing on screen while it
-/// loads unless the console is already connected, and a clear alert with a retry if the chunk
-/// cannot be fetched.
-#[component]
-pub fn LazyDashboard(
-    /// The job whose detail is open, from the route.
-    detail: Memo<Option<JobKey>>,
-    /// Leaves the detail ("All jobs").
-    back: Callback<()>,
-) -> impl IntoView {
-    let state = use_app_state();
-    // After the first screen is painted (the frame, then a task), so the chunk's fetch and
-    // compile never delay it; on any real link it is in before the admin has typed a URL.
-    let painted = RwSignal::new(false);
-    let after_frame = StoredValue::new(None::<TimeoutHandle>);
-    let frame = request_animation_frame_with_handle(move || {
-        let timer = set_timeout_with_handle(move || painted.set(true), std::time::Duration::ZERO);
-        after_frame.set_value(timer.ok());
-    })
-    .ok();
-    on_cleanup(move || {
-        if let Some(frame) = frame {
-            frame.cancel();
-        }
-        if let Some(timer) = after_frame.try_get_value().flatten() {
-            timer.clear();
-        }
-    });
-    let attempt = RwSignal::new(0_u32);
-    // While connecting, the console's own "Reading the server's version…" line is showing.
-    let fallback = move || state.connected().then(|| view! { <p class="loading" role="status">"Loading the jobs table and forms…"</p> });
-    let dashboard = move || {
-        attempt.track();
-        painted.get().then(|| {
-            Suspend::new(async move {
-                match load(detail, back).await {
-                    Ok(view) => view,
-                    Err(_) => view! {
-                        <section class="card alert" role="alert">
-                            <h2>"Part of the console could not be loaded"</h2>
-                            <p>"The jobs table and forms are fetched apart from the rest of the console, and that fetch failed. Check the network (or that every file of the console is deployed) and try again."</p>
-                            <button type="button" on:click=move |_| attempt.update(|n| *n += 1)>"Try again"</button>
-                        </section>
-                    }
-                    .into_any(),
-                }
-            })
-        })
-    };
-    view! { <Suspense fallback>{dashboard}</Suspense> }
-}
-
-async fn load(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView, SplitLoaderError> {
+/// Mounts the dashboard into `place`, under `owner` (the console's: the dashboard reads its
+/// `AppState`). In the release build this first fetches the chunk; an error means it could not.
+pub async fn mount(owner: Owner, place: HtmlElement) -> Result<(), SplitLoaderError> {
     #[cfg(split)]
-    return dashboard(detail, back).await;
+    return dashboard(owner, place).await;
     #[cfg(not(split))]
-    dashboard(detail, back)
+    dashboard(owner, place)
 }
 
 #[cfg_attr(split, leptos::wasm_split::wasm_split(dashboard, wasm_split_path = ::leptos::wasm_split, fallible))]
-fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView, SplitLoaderError> {
+fn dashboard(owner: Owner, place: HtmlElement) -> Result<(), SplitLoaderError> {
+    owner.with(|| leptos::mount::mount_to(place, || view! { <Dashboard /> }).forget());
+    Ok(())
+}
+
+#[component]
+fn Dashboard() -> impl IntoView {
     let state = use_app_state();
+    use_routes();
+    let (detail, back) = use_detail_route();
     use_journal();
     use_tabs();
     use_job_poller();
@@ -93,7 +55,7 @@ fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView
     // scroll are there when the admin comes back).
     let on_policies = Memo::new(move |_| state.route.with(Route::is_policies));
     let default_backend = move || state.config.with(|c| c.default_backend.clone().unwrap_or_default());
-    Ok(view! {
+    view! {
         <div class="toasts" role="status" aria-live="polite">
             {move || alerts.toasts.get().into_iter().map(|t| view! { <p class="toast">{t}</p> }).collect::<Vec<_>>()}
         </div>
@@ -123,5 +85,64 @@ fn dashboard(detail: Memo<Option<JobKey>>, back: Callback<()>) -> Result<AnyView
             </aside>
         </div>
     }
-    .into_any())
+}
+
+/// The job whose detail the route opens, and "All jobs" to leave it. Keeps the table's scroll
+/// for the way back, and makes "All jobs" the browser's back when the detail was opened from
+/// the table.
+fn use_detail_route() -> (Memo<Option<JobKey>>, Callback<()>) {
+    let state = use_app_state();
+    let detail = Memo::new(move |_| state.route.with(|r| r.job().cloned()));
+    let table_scroll = StoredValue::new(0.0_f64);
+    let from_table = StoredValue::new(false);
+    let scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        if detail.with_untracked(Option::is_none) {
+            table_scroll.set_value(window().scroll_y().unwrap_or(0.0));
+        }
+    });
+    on_cleanup(move || scroll.remove());
+    Effect::new(move |before: Option<Route>| {
+        let route = state.route.get();
+        match (&before, &route) {
+            (_, Route::Job(_)) => {
+                if !matches!(before, Some(Route::Job(_))) {
+                    from_table.set_value(before.is_some());
+                }
+                request_animation_frame(|| focus_by_id(DETAIL_HEADING));
+            }
+            (Some(Route::Job(_)), Route::Home) => {
+                let y = table_scroll.get_value();
+                request_animation_frame(move || window().scroll_to_with_x_and_y(0.0, y));
+            }
+            _ => {}
+        }
+        route
+    });
+    let back = Callback::new(move |()| {
+        if from_table.get_value() {
+            history_back();
+        } else {
+            let _ = window().location().set_hash(&Route::Home.to_hash());
+        }
+    });
+    (detail, back)
+}
+
+fn focus_by_id(id: &str) {
+    if let Some(el) = document().get_element_by_id(id) {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+/// `history.back()` (no `History` binding needed for one call).
+fn history_back() {
+    let w = window();
+    let back = js_sys::Reflect::get(&w, &"history".into())
+        .ok()
+        .and_then(|h| js_sys::Reflect::get(&h, &"back".into()).ok().map(|f| (h, f)));
+    if let Some((h, f)) = back {
+        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+            let _ = f.call0(&h);
+        }
+    }
 }

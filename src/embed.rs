@@ -7,9 +7,10 @@
 use backup_core::config::ConsoleConfig;
 use backup_core::host::{parse_host_message, refused_framer, ConsoleEvent, HostMessage};
 use leptos::prelude::*;
-use leptos_use_resize_observer::use_resize_observer;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::first_screen::dom::listen;
 use crate::state::{use_app_state, AppState};
 
 fn parent_window() -> Option<web_sys::Window> {
@@ -77,7 +78,9 @@ pub fn use_host_bridge() {
         post_to_host(state, &ConsoleEvent::Ready);
     }
 
-    let handle = window_event_listener(leptos::ev::message, move |e: web_sys::MessageEvent| {
+    let Some(window) = web_sys::window() else { return };
+    listen(&window, "message", move |e| {
+        let Some(e) = e.dyn_ref::<web_sys::MessageEvent>() else { return };
         let from_parent = match (e.source(), parent_window()) {
             (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
             _ => false,
@@ -92,15 +95,20 @@ pub fn use_host_bridge() {
             state.config.update(|cur| *cur = c.over(cur.clone()));
         }
     });
-    on_cleanup(move || handle.remove());
 
-    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body());
-    if let Some(body) = body {
-        let el: web_sys::Element = body.unchecked_into();
-        use_resize_observer(el, move |entries, _| {
-            if let Some(e) = entries.first() {
-                let height = e.target().scroll_height().max(0) as u32;
-                post_to_host(state, &ConsoleEvent::Height { height });
+    let body = window.document().and_then(|d| d.body());
+    let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        if let Some(e) = entries.get(0).dyn_ref::<web_sys::ResizeObserverEntry>() {
+            let height = e.target().scroll_height().max(0) as u32;
+            post_to_host(state, &ConsoleEvent::Height { height });
+        }
+    });
+    if let (Some(body), Ok(observer)) = (body, web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref())) {
+        observer.observe(&body);
+        let held = StoredValue::new_local(Some((observer, on_resize)));
+        on_cleanup(move || {
+            if let Some((observer, _)) = held.try_update_value(Option::take).flatten() {
+                observer.disconnect();
             }
         });
     }

@@ -2,13 +2,16 @@
 //!
 //! Logic lives in the `backup-core` crate; this crate wires it to the browser:
 //! `client` (every HTTP call), `poller` (every timer), `state` (shared reactive state),
-//! `runtime_config` (where the Weaviate URL comes from), and `components` (what the admin sees).
+//! `runtime_config` (where the Weaviate URL comes from), `first_screen` (what the page shows
+//! before the dashboard: drawn without Leptos's renderer, for the first load's size),
+//! `dashboard` (everything after, in its own wasm chunk), and `components` (what the admin sees
+//! there).
 
-pub mod app;
 pub mod client;
 pub mod components;
 pub mod dashboard;
 pub mod embed;
+pub mod first_screen;
 pub mod job_events;
 pub mod journal;
 pub mod panic_page;
@@ -19,8 +22,6 @@ pub mod runtime_config;
 pub mod state;
 pub mod tabs;
 pub mod theme;
-
-pub use app::App;
 
 /// Milliseconds since the epoch, from the browser clock.
 pub fn now_ms() -> u64 {

@@ -1,17 +1,12 @@
-use backup_console::App;
 use backup_core::config::{ConsoleConfig, Source};
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 fn main() {
     backup_console::panic_page::install();
     // A host page that mounts the console itself (see `mount`) marks its body.
-    let manual = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-        .is_some_and(|b| b.has_attribute("data-backup-console-manual"));
-    if !manual {
-        leptos::mount::mount_to_body(|| view! { <App /> });
+    let body = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body());
+    if let Some(body) = body.filter(|b| !b.has_attribute("data-backup-console-manual")) {
+        backup_console::first_screen::start(&body, None);
     }
 }
 
@@ -23,6 +18,6 @@ pub fn mount(target: web_sys::HtmlElement, config: JsValue) -> Result<(), JsValu
     let text = js_sys::JSON::stringify(&config).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "{}".into());
     let preset = ConsoleConfig::parse(if config.is_undefined() || config.is_null() { "{}" } else { &text }, Source::Deployment)
         .map_err(|e| JsValue::from_str(&e))?;
-    leptos::mount::mount_to(target, move || view! { <App preset=preset.clone() /> }).forget();
+    backup_console::first_screen::start(&target, Some(preset));
     Ok(())
 }

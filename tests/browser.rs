@@ -744,9 +744,10 @@ fn fresh_session() {
 }
 
 fn connection_form(state: AppState) -> (Element, impl Drop) {
-    mount(move || {
+    use backup_console::first_screen::connection_form::{connection_form, ConnectionUi};
+    support::mount_dom(move || {
         state.provide();
-        view! { <backup_console::components::ConnectionForm /> }
+        connection_form(ConnectionUi::default()).0
     })
 }
 

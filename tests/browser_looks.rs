@@ -4,7 +4,10 @@
 use backup_core::api::{StartedResponse, StatusResponse};
 use backup_core::job::{Job, JobKey, JobKind};
 use backup_core::snippet::SentRequest;
-use backup_console::components::{ConnectionForm, ConnectionLine, ConnectionUi, JobDetail, SummaryLine};
+use backup_console::components::{JobDetail, SummaryLine};
+use backup_console::first_screen::connection_form::{connection_form, ConnectionUi};
+use backup_console::first_screen::connection_line::connection_line;
+use backup_console::first_screen::dom::El;
 use backup_console::state::AppState;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -137,10 +140,12 @@ async fn summary_line_counts_running_recent_failures_and_collections_in_no_backu
 #[wasm_bindgen_test]
 async fn once_connected_the_connection_is_one_line_and_change_server_brings_the_same_controls_back() {
     let state = AppState::new();
-    let (root, _h) = mount(move || {
+    let (root, _h) = super::support::mount_dom(move || {
         state.provide();
         let ui = ConnectionUi::default();
-        view! { <ConnectionLine ui /><ConnectionForm ui /> }
+        let both = El::new("div");
+        connection_line(&both, ui);
+        both.child(connection_form(ui)).0
     });
     settle_dom().await;
     let form = q(&root, "form[aria-labelledby=connection-h]").unwrap();

@@ -3,7 +3,6 @@
 mod advanced_options;
 mod cancel_control;
 mod collection_picker;
-mod connection_form;
 mod copy_block;
 mod coverage_view;
 mod create_backup_form;
@@ -24,7 +23,6 @@ pub mod variant;
 pub use cancel_control::CancelControl;
 pub use advanced_options::{CreateAdvanced, CreateOptionInputs, RestoreAdvanced, RestoreOptionInputs};
 pub use collection_picker::CollectionPicker;
-pub use connection_form::{ConnectionForm, ConnectionLine, ConnectionUi};
 pub use copy_block::CopyBlock;
 pub use coverage_view::CoverageView;
 pub use create_backup_form::CreateBackupForm;

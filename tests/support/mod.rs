@@ -18,6 +18,25 @@ pub fn mount<V: IntoView + 'static>(view: impl FnOnce() -> V + 'static) -> (Elem
     (host.into(), handle)
 }
 
+/// Mounts what `build` draws without Leptos's renderer (the first screen), under an owner of its
+/// own; dropping the handle cleans it up and takes it off the page.
+pub fn mount_dom(build: impl FnOnce() -> Element) -> (Element, impl Drop) {
+    struct Mounted(Owner, Element);
+    impl Drop for Mounted {
+        fn drop(&mut self) {
+            self.0.cleanup();
+            self.1.remove();
+        }
+    }
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    let owner = Owner::new();
+    let content = owner.with(build);
+    host.append_child(&content).unwrap();
+    (host.clone(), Mounted(owner, host))
+}
+
 pub fn q(root: &Element, sel: &str) -> Option<Element> {
     root.query_selector(sel).unwrap()
 }

@@ -260,17 +260,18 @@ async fn a_node_lost_mid_backup(mut s: Stack) {
     let (code, server) = s.rest.call("GET", "/backups/s3/node-lost", None);
     assert_eq!(code, 200, "{server}");
     assert_eq!(status, server["status"].as_str().unwrap(), "{server}");
-    // Which reason the server keeps depends on Go's map order over the nodes: the lost node's
-    // ("might be down"), or the empty one of a node still copying. Whichever it is, it is shown,
-    // and an empty one says where to look.
+    // Which reason the server gives depends on Go's map order over the nodes: the lost node's
+    // ("might be down"), or the empty one of a node still copying (v1.39.3
+    // usecases/backup/coordinator.go, the loop over `c.Participants` after the commit), and two
+    // reads need not agree: the console's last read has been seen with none while a read right
+    // after it had the lost node's. So the console is checked against what it may have read:
+    // either reason, shown as it came, and an empty one says where to look.
     let error = b.job_cell(job, "error").await.unwrap_or_default();
-    match server["error"].as_str().unwrap_or_default() {
-        "" => assert!(error.starts_with("Weaviate gave no reason."), "console {error:?}, server {server}"),
-        reason => {
-            assert!(error.starts_with(reason), "console {error:?}, server {server}");
-            assert!(reason.contains(&format!("node \"{lost}\" might be down")), "{reason}");
-            assert!(error.contains("A node stopped answering during the job"), "the hint: {error}");
-        }
+    if error.starts_with("Weaviate gave no reason.") {
+        assert!(error.contains("whether every node is up"), "{error}");
+    } else {
+        assert!(error.starts_with(&format!("node \"{lost}\" might be down")), "console {error:?}, server now {server}");
+        assert!(error.contains("A node stopped answering during the job"), "the hint: {error}");
     }
     let keys = s.stores.keys(Store::S3, DEFAULT_BUCKET, "node-lost/");
     assert!(!keys.contains(&format!("node-lost/{lost}/backup.json")), "{lost} was killed before its part was done: {keys:?}");
