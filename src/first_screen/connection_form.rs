@@ -64,7 +64,11 @@ fn session_set(key: &str, value: &str) {
     }
 }
 
+/// The remembered key, opt-in only: it survives a reload of this tab, never the browser
+/// session, and only together with the base URL it was typed for (`BoundKey::to_stored`).
 const SAVED_KEY: &str = "backup-console.api-key";
+/// The server the admin last connected to from this form in this tab: a link naming it again
+/// (a reload) connects by itself.
 const CONFIRMED_URL: &str = "backup-console.confirmed-url";
 
 /// The key the form would send to `base`: the one the console filled in (saved or configured),
@@ -87,11 +91,7 @@ fn key_to_send(filled: Option<BoundKey>, typed: &str, base: &str) -> Option<Boun
 pub fn connection_form(ui: ConnectionUi) -> El {
     let state = use_app_state();
     let url = RwSignal::new(String::new());
-    // Opt-in only: the key survives a reload of this tab, never the browser session, and only
-    // together with the base URL it was typed for.
     let saved = move || BoundKey::parse_stored(&session_get(SAVED_KEY));
-    // The server the admin last connected to from this form in this tab: a link naming it
-    // again (a reload) connects by itself.
     // The key the console itself put into the field (saved or configured), with its base URL;
     // anything else in the field was typed by the admin for the URL they connect to.
     let filled = RwSignal::new(saved());
