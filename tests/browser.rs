@@ -966,3 +966,42 @@ fn one_new_row_at_a_time_is_not_interrupted_until_four_times_as_many() {
     next.extend(page.iter().take(49));
     assert_eq!(r.next(&page, &next), backup_console::reactive::Redraws { drawn: 50, generation: 1 });
 }
+
+/// The first screen's slots: content is built again only when its key changes, keeps its own
+/// bindings while the key stays, and what it bound goes with it when it is replaced.
+#[wasm_bindgen_test]
+async fn a_slot_rebuilds_only_when_its_key_changes_and_drops_what_the_old_content_bound() {
+    use backup_console::first_screen::dom::El;
+    let (shown, label, builds) = (RwSignal::new(true), RwSignal::new("a".to_string()), RwSignal::new(0));
+    let (root, _h) = support::mount_dom(move || {
+        El::new("div")
+            .slot(move || shown.get(), move |on| {
+                builds.update(|n| *n += 1);
+                on.then(|| El::new("p").bind_text(move || label.get()))
+            })
+            .0
+    });
+    settle_dom().await;
+    assert_eq!(q(&root, "p").unwrap().text_content().unwrap(), "a");
+    let first = q(&root, "p").unwrap();
+    label.set("b".into());
+    settle_dom().await;
+    assert_eq!(q(&root, "p").unwrap().text_content().unwrap(), "b", "the content's own binding follows");
+    assert!(first.is_same_node(q(&root, "p").as_ref().map(|p| p.as_ref())), "not built again");
+    shown.set(true);
+    settle_dom().await;
+    assert_eq!(builds.get_untracked(), 1, "the same key builds nothing");
+    label.set("b2".into());
+    settle_dom().await;
+    assert_eq!(first.text_content().unwrap(), "b2", "and the content still follows after the key was read again");
+    shown.set(false);
+    settle_dom().await;
+    assert!(q(&root, "p").is_none());
+    // The old paragraph's binding is gone with it: it no longer follows.
+    label.set("c".into());
+    settle_dom().await;
+    assert_eq!(first.text_content().unwrap(), "b2");
+    shown.set(true);
+    settle_dom().await;
+    assert_eq!((builds.get_untracked(), q(&root, "p").unwrap().text_content().unwrap().as_str()), (3, "c"));
+}

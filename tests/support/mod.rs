@@ -28,6 +28,8 @@ pub fn mount_dom(build: impl FnOnce() -> Element) -> (Element, impl Drop) {
             self.1.remove();
         }
     }
+    // As the console's start does: effects run on Leptos's executor (mount_to starts it too).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
     let doc = web_sys::window().unwrap().document().unwrap();
     let host = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&host).unwrap();
