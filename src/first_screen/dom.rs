@@ -24,7 +24,8 @@ pub fn listen(target: &EventTarget, event: &'static str, f: impl FnMut(web_sys::
 }
 
 /// Runs `apply` with what `read` returns now and whenever the signals it reads change.
-/// (Boxed: one effect type for every binding, which keeps the first load small.)
+/// (Boxed: one effect type per kind of value rather than one per binding, which keeps the
+/// first load small.)
 fn follow<T: 'static>(read: Box<dyn Fn() -> T>, apply: Box<dyn Fn(T)>) {
     Effect::new(move |_| apply(read()));
 }
