@@ -15,16 +15,11 @@
 use backup_core::journal::{Journal, Known, STORAGE_KEY};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
-use web_sys::Storage;
 
 use crate::state::{use_app_state, AppState};
 
-fn storage() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn stored() -> String {
-    storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).unwrap_or_default()
+    crate::local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten()).unwrap_or_default()
 }
 
 /// What this tab knows of the journal of one server (see [`Known`]).
@@ -122,7 +117,7 @@ fn error_name(e: &JsValue) -> String {
 /// Stores `text` (the journal's JSON). A full quota drops what matters least until it fits;
 /// whatever was dropped, or could not be saved, is said on the page.
 fn write(state: AppState, journal: &mut Journal, mut text: String) {
-    let Some(s) = storage() else { return };
+    let Some(s) = crate::local_storage() else { return };
     let mut dropped = 0;
     let refused = loop {
         match s.set_item(STORAGE_KEY, &text) {

@@ -23,6 +23,16 @@ pub mod state;
 pub mod tabs;
 pub mod theme;
 
+/// This browser's localStorage (the journal, preferences, the policies), if the page may use it.
+pub fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// This tab's sessionStorage (what the connection form remembers), if the page may use it.
+pub fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
 /// Milliseconds since the epoch, from the browser clock.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -9,16 +9,12 @@ const STALL_KEY: &str = "backup-console.stall-minutes";
 /// The largest stall threshold accepted: a week.
 const MAX_STALL_MINUTES: u64 = 7 * 24 * 60;
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn stored(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok()?
+    crate::local_storage()?.get_item(key).ok()?
 }
 
 fn store(key: &str, value: &str) {
-    if let Some(s) = storage() {
+    if let Some(s) = crate::local_storage() {
         let _ = s.set_item(key, value);
     }
 }

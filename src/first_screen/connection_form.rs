@@ -49,17 +49,12 @@ impl ConnectionUi {
     }
 }
 
-/// This tab's session storage: what the form remembers lives only as long as the tab.
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
 fn session_get(key: &str) -> String {
-    session().and_then(|s| s.get_item(key).ok().flatten()).unwrap_or_default()
+    crate::session_storage().and_then(|s| s.get_item(key).ok().flatten()).unwrap_or_default()
 }
 
 fn session_set(key: &str, value: &str) {
-    if let Some(s) = session() {
+    if let Some(s) = crate::session_storage() {
         let _ = s.set_item(key, value);
     }
 }
@@ -144,7 +139,7 @@ pub fn connection_form(ui: ConnectionUi) -> El {
             Some(k) => session_set(SAVED_KEY, &k.to_stored()),
             None if remember.get_untracked() && key.is_none() && saved().is_some_and(|k| k.for_url(&base).is_none()) => {}
             None => {
-                if let Some(s) = session() {
+                if let Some(s) = crate::session_storage() {
                     let _ = s.remove_item(SAVED_KEY);
                 }
             }

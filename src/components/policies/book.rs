@@ -11,7 +11,6 @@ use backup_core::policy_view::{at_ms, Grouping, KeptPolicies, PolicyRow, Utc};
 use backup_core::validate::FieldErrors;
 use leptos::prelude::*;
 use leptos_use_interval_fn::use_interval_fn;
-use web_sys::Storage;
 
 use super::intl_zone::{zone, zone_known};
 use crate::now_ms;
@@ -54,10 +53,6 @@ pub struct PolicyBook {
     server: Memo<Option<String>>,
 }
 
-fn storage() -> Option<Storage> {
-    web_sys::window()?.local_storage().ok()?
-}
-
 fn storage_key(server: &str) -> String {
     format!("backup-console.policies {server}")
 }
@@ -76,7 +71,7 @@ impl PolicyBook {
         // Another server: its own policies.
         Effect::new(move |_| {
             let Some(server) = server.get() else { return };
-            let text = storage().and_then(|s| s.get_item(&storage_key(&server)).ok().flatten());
+            let text = crate::local_storage().and_then(|s| s.get_item(&storage_key(&server)).ok().flatten());
             match text.map(|t| KeptPolicies::parse(&t)).unwrap_or_else(|| Ok(KeptPolicies::default())) {
                 Ok(k) => {
                     kept.set(k);
@@ -119,7 +114,7 @@ impl PolicyBook {
                 return;
             }
             let Some(server) = server.get_untracked() else { return };
-            let saved = storage().map(|s| s.set_item(&storage_key(&server), &json).is_ok());
+            let saved = crate::local_storage().map(|s| s.set_item(&storage_key(&server), &json).is_ok());
             if saved != Some(true) {
                 kept_error.set(Some("The policies made here could not be saved in this browser (storage full or blocked): they will be gone after a reload.".into()));
             }
