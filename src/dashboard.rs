@@ -108,7 +108,7 @@ fn use_detail_route() -> (Memo<Option<JobKey>>, Callback<()>) {
                 if !matches!(before, Some(Route::Job(_))) {
                     from_table.set_value(before.is_some());
                 }
-                request_animation_frame(|| focus_by_id(DETAIL_HEADING));
+                crate::focus_next_frame(format!("#{DETAIL_HEADING}"));
             }
             (Some(Route::Job(_)), Route::Home) => {
                 let y = table_scroll.get_value();
@@ -126,12 +126,6 @@ fn use_detail_route() -> (Memo<Option<JobKey>>, Callback<()>) {
         }
     });
     (detail, back)
-}
-
-fn focus_by_id(id: &str) {
-    if let Some(el) = document().get_element_by_id(id) {
-        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-    }
 }
 
 /// `history.back()` (no `History` binding needed for one call).

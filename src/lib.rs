@@ -33,6 +33,19 @@ pub fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok()?
 }
 
+/// Moves the focus to the first element matching `selector` once the next frame is drawn (by
+/// then what a change of view shows is in the page).
+pub fn focus_next_frame(selector: impl Into<String>) {
+    use wasm_bindgen::JsCast;
+    let selector = selector.into();
+    leptos::prelude::request_animation_frame(move || {
+        let found = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(&selector).ok().flatten());
+        if let Some(el) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
+}
+
 /// Milliseconds since the epoch, from the browser clock.
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -5,7 +5,7 @@ use backup_core::error::ApiError;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::dom::{document, El};
+use super::dom::El;
 use crate::components::variant::{Action, Notice};
 use crate::state::{use_app_state, AppState};
 
@@ -39,12 +39,7 @@ impl ConnectionUi {
         let open = !self.open.get_untracked();
         self.open.set(open);
         if open {
-            // Once the form is shown (a frame later).
-            request_animation_frame(|| {
-                if let Some(el) = document().get_element_by_id("weaviate-url") {
-                    let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-                }
-            });
+            crate::focus_next_frame("#weaviate-url");
         }
     }
 }

@@ -7,7 +7,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, EventTarget, Node};
 
-pub fn document() -> web_sys::Document {
+fn document() -> web_sys::Document {
     web_sys::window().and_then(|w| w.document()).expect("a page with a document")
 }
 

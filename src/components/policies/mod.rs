@@ -30,13 +30,7 @@ pub fn PoliciesView(
     // A new page of the view takes the focus to its heading, as the job detail does.
     Effect::new(move |_| {
         if route.with(Option::is_some) {
-            request_animation_frame(|| {
-                let heading = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".policies-view h2").ok().flatten());
-                if let Some(h) = heading {
-                    use wasm_bindgen::JsCast;
-                    let _ = h.unchecked_into::<web_sys::HtmlElement>().focus();
-                }
-            });
+            crate::focus_next_frame(".policies-view h2");
         }
     });
     view! {

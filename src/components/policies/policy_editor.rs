@@ -164,12 +164,7 @@ pub fn PolicyEditor(
         tried.set(true);
         let Ok((policy, _)) = checked.get_untracked() else {
             // Every message is on its field now; the first one takes the focus.
-            request_animation_frame(|| {
-                if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(".policy-editor [aria-invalid=true]").ok().flatten()) {
-                    use wasm_bindgen::JsCast;
-                    let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
-                }
-            });
+            crate::focus_next_frame(".policy-editor [aria-invalid=true]");
             return;
         };
         let name = policy.name.clone();
