@@ -102,6 +102,15 @@ async fn first_run_jobs_detail_and_errors_at_three_widths_light_and_dark() {
             let summary = b.wait_for("//*[@aria-label='Summary']", Duration::from_secs(5)).await.text().await.unwrap();
             assert!(summary.contains("1 failure in the last 24 h") && summary.contains("1 of 3 collections in no backup"), "{summary}");
             assert!(!b.field(&form_xpath("Connection"), "Weaviate URL").await.is_displayed().await.unwrap());
+            // The dashboard's sections are spaced by the console's grid like the first screen's,
+            // though the dashboard is mounted into an element of its own.
+            let spacing = b.driver.execute(
+                "const s = document.querySelector('[aria-label=Summary]').getBoundingClientRect(), l = document.querySelector('.layout').getBoundingClientRect(); \
+                 return [l.top - s.bottom, parseFloat(getComputedStyle(document.querySelector('main.console')).rowGap)]",
+                vec![],
+            ).await.unwrap().json().clone();
+            let (gap, row_gap) = (spacing[0].as_f64().unwrap(), spacing[1].as_f64().unwrap());
+            assert!((gap - row_gap).abs() < 0.5, "summary to jobs {gap} px, the console's row gap {row_gap} px, at {size} px");
             assert!(!overflows_sideways(&b).await, "no sideways scrolling at {size} px: {}", sticking_out(&b).await);
             look(&b, &format!("jobs-{size}-{theme}")).await;
 
